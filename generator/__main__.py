@@ -1,0 +1,5 @@
+"""``python -m crisisplan``."""
+
+from .cli import main
+
+main()

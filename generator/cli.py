@@ -1,0 +1,112 @@
+"""The command line: each command parses its arguments, calls one library function, prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import __version__, resources
+from .errors import CrisisplanError, QuestionnaireError
+from .questionnaire import load_questionnaire
+from .schema import json_schema_text
+
+SCHEMA_FILE = "crisisplan.schema.json"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="crisisplan")
+def cli() -> None:
+    """Turn a company questionnaire (YAML) into a social-media crisis handbook: a website and a PDF.
+
+    \b
+    Example:
+        crisisplan init client.yaml       # write a starter questionnaire
+        crisisplan validate client.yaml   # check it like a compiler
+        crisisplan build client.yaml      # build site/<company>/ with the PDF inside
+    """
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(files: tuple[Path, ...], strict: bool) -> None:
+    """Check questionnaires and report every problem as FILE:LINE:COL: field: message.
+
+    Exits 1 if any file has an error (or, with --strict, a warning).
+
+    \b
+    Example:
+        crisisplan validate clients/kopi-nusantara.yaml clients/warung.yaml
+    """
+    failed = 0
+    for file in files:
+        try:
+            loaded = load_questionnaire(file)
+        except QuestionnaireError as exc:
+            exc.show()
+            failed += 1
+            continue
+        for warning in loaded.warnings:
+            click.echo(str(warning), err=True)
+        if strict and loaded.warnings:
+            n = len(loaded.warnings)
+            click.echo(f"Error: {n} warning{'s' if n != 1 else ''} in {file} (--strict).", err=True)
+            failed += 1
+            continue
+        n = len(loaded.warnings)
+        click.echo(f"{file}: valid ({n} warning{'s' if n != 1 else ''})")
+    if failed:
+        raise SystemExit(1)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the questionnaire's JSON Schema, for editors and validators.
+
+    \b
+    Example:
+        crisisplan schema > crisisplan.schema.json
+    """
+    click.echo(json_schema_text(), nl=False)
+
+
+@cli.command()
+@click.argument(
+    "path",
+    required=False,
+    default="questionnaire.yaml",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--language",
+    type=click.Choice(["en", "id"]),
+    default="en",
+    show_default=True,
+    help="Language of the starter questionnaire and its handbook.",
+)
+def init(path: Path, language: str) -> None:
+    """Write a commented starter questionnaire (and its JSON Schema beside it).
+
+    The first line points editors at the schema, so fields complete and check as you type.
+    Refuses to overwrite an existing file.
+
+    \b
+    Example:
+        crisisplan init clients/new-client.yaml
+    """
+    if path.exists():
+        raise CrisisplanError(f"Error: {path} already exists; nothing was written.")
+    starter = (resources.content_dir() / language / "starter.yaml").read_text(encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    schema_path = path.parent / SCHEMA_FILE
+    header = f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n"
+    with path.open("x", encoding="utf-8") as fh:
+        fh.write(header + starter)
+    if not schema_path.exists():
+        schema_path.write_text(json_schema_text(), encoding="utf-8")
+    click.echo(f"Wrote {path}. Fill it in, then run: crisisplan validate {path}")
+
+
+def main() -> None:
+    cli(prog_name="crisisplan")

@@ -1,0 +1,61 @@
+"""One error family: every problem crisisplan reports carries its file, line and column."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import click
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong (or worth a look) in an input file, located like a compiler message."""
+
+    file: str
+    line: int
+    col: int
+    path: str
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        kind = "warning: " if self.warning else ""
+        where = f"{self.path}: " if self.path else ""
+        return f"{self.file}:{self.line}:{self.col}: {kind}{where}{self.message}"
+
+
+class CrisisplanError(click.ClickException):
+    """Base of every error the tool reports to a user: the CLI prints it and exits 1."""
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = sorted(problems)
+
+    def format_message(self) -> str:
+        lines = [str(p) for p in self.problems]
+        if self.message:
+            lines.append(self.message)
+        return "\n".join(lines)
+
+    def show(self, file: object = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+class QuestionnaireError(CrisisplanError):
+    """The questionnaire cannot be read or does not validate."""
+
+    @classmethod
+    def from_problems(cls, problems: list[Problem]) -> QuestionnaireError:
+        errors = sum(1 for p in problems if not p.warning)
+        files = sorted({p.file for p in problems})
+        noun = "error" if errors == 1 else "errors"
+        return cls(f"Error: {errors} {noun} in {', '.join(files)}; nothing was written.", problems)
+
+
+class TemplateError(CrisisplanError):
+    """A content or theme template failed to render."""
+
+
+class BuildError(CrisisplanError):
+    """The site or the PDF could not be built."""

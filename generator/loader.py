@@ -1,0 +1,234 @@
+"""Read a questionnaire's YAML safely: plain strings, lists and dicts, each value with its position.
+
+PyYAML is used only to *compose* nodes (it never constructs Python objects), so tags cannot run
+code, every scalar stays the text that was written (``NO``, ``0812345678`` and ``1.10`` are
+strings) and every value keeps its line and column for error messages. Aliases are refused, so
+an alias bomb cannot expand; the file size, nesting depth, node count and text length are capped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import Problem, QuestionnaireError
+
+MAX_BYTES = 1024 * 1024
+MAX_TEXT = 20_000
+MAX_NODES = 50_000
+MAX_DEPTH = 20
+
+Key = str | int
+Path_ = tuple[Key, ...]
+
+
+@dataclass
+class Document:
+    """A loaded questionnaire: its data and where each value and key was written."""
+
+    file: str
+    data: dict[str, Any]
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """Line and column of the value (or key) at ``path``, or of its nearest written parent."""
+        table = self.keys if key else self.values
+        p = tuple(path)
+        while p:
+            if p in table:
+                return table[p]
+            if p in self.values:
+                return self.values[p]
+            p = p[:-1]
+        return (1, 1)
+
+    def problem(
+        self, path: Path_, message: str, *, key: bool = False, warning: bool = False
+    ) -> Problem:
+        line, col = self.where(path, key=key)
+        return Problem(self.file, line, col, dotted(path), message, warning)
+
+
+def dotted(path: Path_) -> str:
+    """``("threats", 3, "title")`` -> ``threats[3].title``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class _Loader(yaml.SafeLoader):
+    """A SafeLoader that refuses aliases and explicit tags while composing."""
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, AliasEvent):
+            raise _Refused(
+                event.start_mark, "aliases (*name) are not allowed: write the value out in full"
+            )
+        if isinstance(event, ScalarEvent | CollectionStartEvent) and event.tag not in (None, "!"):
+            raise _Refused(
+                event.start_mark,
+                f"YAML tags such as {event.tag!r} are not allowed: write plain text, lists and mappings",
+            )
+        return super().compose_node(parent, index)
+
+
+class _Refused(Exception):
+    def __init__(self, mark: Any, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+def _problem(file: str, line: int, col: int, message: str) -> QuestionnaireError:
+    return QuestionnaireError.from_problems([Problem(file, line, col, "", message)])
+
+
+def load_yaml(path: Path, *, display: str | None = None) -> Document:
+    """Load ``path`` into a :class:`Document`, or raise :class:`QuestionnaireError`."""
+    file = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _problem(file, 1, 1, f"cannot read the file: {exc.strerror or exc}") from None
+    return load_bytes(raw, file)
+
+
+def load_bytes(raw: bytes, file: str) -> Document:
+    """Load questionnaire bytes; ``file`` names them in messages."""
+    if len(raw) > MAX_BYTES:
+        raise _problem(
+            file, 1, 1, f"the file is {len(raw):,} bytes; at most {MAX_BYTES:,} are allowed"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise _problem(
+            file, line, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8: save the file as UTF-8"
+        ) from None
+    for number, line_text in enumerate(text.splitlines(), 1):
+        indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
+        if "\t" in indent and line_text.strip():
+            raise _problem(
+                file, number, indent.index("\t") + 1, "tab used for indentation: indent with spaces"
+            )
+        if "\x00" in line_text:
+            raise _problem(file, number, line_text.index("\x00") + 1, "NUL character in the file")
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except _Refused as exc:
+        raise _problem(file, exc.mark.line + 1, exc.mark.column + 1, exc.message) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        raise _problem(file, line, col, f"invalid YAML: {what}") from None
+    except yaml.YAMLError as exc:
+        raise _problem(file, 1, 1, f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    if root is None or (isinstance(root, ScalarNode) and root.value.strip() == ""):
+        raise _problem(
+            file, 1, 1, "the file is empty: expected a mapping with at least company.name"
+        )
+    if not isinstance(root, MappingNode):
+        kind = "a list" if isinstance(root, SequenceNode) else "plain text"
+        line, col = root.start_mark.line + 1, root.start_mark.column + 1
+        raise _problem(
+            file,
+            line,
+            col,
+            f"the top level is {kind}: expected a mapping of sections such as company:",
+        )
+    doc = Document(file, {})
+    builder = _Builder(doc)
+    data = builder.build(root, (), 0)
+    if builder.problems:
+        raise QuestionnaireError.from_problems(builder.problems)
+    doc.data = data
+    return doc
+
+
+class _Builder:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.count = 0
+        self.problems: list[Problem] = []
+
+    def build(self, node: Node, path: Path_, depth: int) -> Any:
+        self.count += 1
+        mark = node.start_mark
+        self.doc.values[path] = (mark.line + 1, mark.column + 1)
+        if self.count > MAX_NODES:
+            raise _problem(
+                self.doc.file,
+                mark.line + 1,
+                mark.column + 1,
+                f"the file has more than {MAX_NODES:,} values",
+            )
+        if depth > MAX_DEPTH:
+            raise _problem(
+                self.doc.file,
+                mark.line + 1,
+                mark.column + 1,
+                f"nested more than {MAX_DEPTH} levels deep",
+            )
+        if isinstance(node, ScalarNode):
+            if node.style is None and node.tag == "tag:yaml.org,2002:null":
+                return None
+            if len(node.value) > MAX_TEXT:
+                self.problems.append(
+                    self.doc.problem(
+                        path,
+                        f"text is {len(node.value):,} characters long; at most {MAX_TEXT:,} allowed",
+                    )
+                )
+            return node.value
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, MappingNode)
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            kmark = key_node.start_mark
+            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(
+                    Problem(
+                        self.doc.file,
+                        kmark.line + 1,
+                        kmark.column + 1,
+                        "",
+                        "keys must be plain words",
+                    )
+                )
+                continue
+            key = key_node.value
+            kpath = (*path, key)
+            if key in out:
+                first = self.doc.keys[kpath]
+                self.problems.append(
+                    Problem(
+                        self.doc.file,
+                        kmark.line + 1,
+                        kmark.column + 1,
+                        dotted(kpath),
+                        f"duplicate key (first written on line {first[0]}): write each key once",
+                    )
+                )
+                continue
+            self.doc.keys[kpath] = (kmark.line + 1, kmark.column + 1)
+            out[key] = self.build(value_node, kpath, depth + 1)
+        return out

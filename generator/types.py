@@ -1,0 +1,256 @@
+"""Value types of the questionnaire: durations, scores, colours, ids, links, e-mail and phone."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+UNITS: dict[str, tuple[str, int]] = {}
+for _unit, _minutes, _names in (
+    ("minutes", 1, "m min mins minute minutes menit"),
+    ("hours", 60, "h hr hrs hour hours jam"),
+    ("days", 1440, "d day days hari"),
+    ("weeks", 10080, "w wk wks week weeks minggu pekan"),
+    ("months", 43200, "mo month months bulan"),
+    ("years", 525600, "y yr yrs year years tahun"),
+):
+    for _name in _names.split():
+        UNITS[_name] = (_unit, _minutes)
+
+DURATION_RE = re.compile(r"^\s*(\d{1,4})\s*([a-zA-Z]+)\s*$")
+DURATION_HELP = "a number and a unit, such as 30m, 2h, 3d, 2w or 6 months"
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A span of time as the questionnaire wrote it: an amount of a unit."""
+
+    amount: int
+    unit: str  # minutes, hours, days, weeks, months or years
+
+    @property
+    def minutes(self) -> int:
+        """Length in minutes (a month counts as 30 days, a year as 365)."""
+        return self.amount * {u: m for u, m in UNITS.values()}[self.unit]
+
+    def after(self, day: dt.date) -> dt.date:
+        """The calendar date this long after ``day`` (months and years by the calendar)."""
+        if self.unit in ("months", "years"):
+            months = self.amount * (12 if self.unit == "years" else 1)
+            y, m = divmod(day.month - 1 + months, 12)
+            year, month = day.year + y, m + 1
+            return day.replace(
+                year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+            )
+        return day + dt.timedelta(minutes=self.minutes)
+
+    def __str__(self) -> str:
+        short = {"minutes": "m", "hours": "h", "days": "d", "weeks": "w"}
+        if self.unit in short:
+            return f"{self.amount}{short[self.unit]}"
+        return f"{self.amount} {self.unit}"
+
+
+def parse_duration(value: Any) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    match = DURATION_RE.match(str(value)) if isinstance(value, str | int) else None
+    unit = UNITS.get(match.group(2).lower()) if match else None
+    if not match or not unit:
+        raise PydanticCustomError(
+            "duration", "{value} is not a duration: write " + DURATION_HELP, {"value": repr(value)}
+        )
+    amount = int(match.group(1))
+    if amount <= 0:
+        raise PydanticCustomError("duration", "a duration must be longer than zero")
+    return Duration(amount, unit[0])
+
+
+DurationField = Annotated[
+    Duration,
+    BeforeValidator(parse_duration),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*\d{1,4}\s*[a-zA-Z]+\s*$",
+            "examples": ["30m", "2h", "3d", "6 months"],
+        }
+    ),
+]
+
+
+def _score(value: Any) -> int:
+    text = str(value).strip()
+    if not re.fullmatch(r"[1-5]", text):
+        raise PydanticCustomError(
+            "score",
+            "{value} is not a score: write a whole number from 1 to 5",
+            {"value": repr(value)},
+        )
+    return int(text)
+
+
+Score = Annotated[
+    int, BeforeValidator(_score), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5})
+]
+
+
+def _count(value: Any) -> int:
+    text = str(value).strip().replace("_", "")
+    if not re.fullmatch(r"\d{1,12}", text):
+        raise PydanticCustomError(
+            "count",
+            "{value} is not a whole number: write digits, such as 2200",
+            {"value": repr(value)},
+        )
+    return int(text)
+
+
+Count = Annotated[int, BeforeValidator(_count), WithJsonSchema({"type": "integer", "minimum": 0})]
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+
+
+def _id(value: Any) -> str:
+    if not isinstance(value, str) or not ID_RE.match(value) or len(value) > 64:
+        raise PydanticCustomError(
+            "id",
+            "{value} is not an id: use lower-case letters, digits and hyphens, such as crisis-lead",
+            {"value": repr(value)},
+        )
+    return value
+
+
+Id = Annotated[
+    str,
+    BeforeValidator(_id),
+    WithJsonSchema({"type": "string", "pattern": ID_RE.pattern, "maxLength": 64}),
+]
+
+COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+def _color(value: Any) -> str:
+    if not isinstance(value, str) or not COLOR_RE.match(value.strip()):
+        raise PydanticCustomError(
+            "color",
+            "{value} is not a colour: write #RRGGBB or #RGB, such as #5B3A29",
+            {"value": repr(value)},
+        )
+    text = value.strip().upper()
+    if len(text) == 4:
+        text = "#" + "".join(c * 2 for c in text[1:])
+    return text
+
+
+Color = Annotated[
+    str, BeforeValidator(_color), WithJsonSchema({"type": "string", "pattern": COLOR_RE.pattern})
+]
+
+
+def _url(value: Any) -> str:
+    text = str(value).strip() if isinstance(value, str) else ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = urlsplit("")
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or re.search(r"[\s<>\"'`]", text)
+    ):
+        raise PydanticCustomError(
+            "url",
+            "{value} is not a web address: write one starting with https:// or http://",
+            {"value": repr(value)},
+        )
+    return text
+
+
+Url = Annotated[
+    str,
+    BeforeValidator(_url),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"}),
+]
+
+EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9.!#$%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+
+
+def _email(value: Any) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not EMAIL_RE.match(text) or len(text) > 254:
+        raise PydanticCustomError(
+            "email",
+            "{value} is not an e-mail address: write name@example.com",
+            {"value": repr(value)},
+        )
+    return text
+
+
+Email = Annotated[
+    str, BeforeValidator(_email), WithJsonSchema({"type": "string", "format": "email"})
+]
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().\-/]{3,30}$")
+
+
+def _phone(value: Any) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not PHONE_RE.match(text) or sum(c.isdigit() for c in text) < 4:
+        raise PydanticCustomError(
+            "phone",
+            "{value} is not a phone number: write digits, spaces and an optional leading +, "
+            "such as +62 812 1000 2000",
+            {"value": repr(value)},
+        )
+    return text
+
+
+Phone = Annotated[
+    str, BeforeValidator(_phone), WithJsonSchema({"type": "string", "pattern": PHONE_RE.pattern})
+]
+
+
+def tel_link(phone: str) -> str:
+    """``+62 812 1000 2000`` -> ``tel:+6281210002000``."""
+    return "tel:" + ("+" if phone.startswith("+") else "") + re.sub(r"\D", "", phone)
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise PydanticCustomError(
+            "date",
+            "{value} is not a date: write YYYY-MM-DD, such as 2026-12-01",
+            {"value": repr(value)},
+        ) from None
+
+
+Date = Annotated[
+    dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})
+]
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("text", "expected text, not a list or a mapping")
+    if not value.strip():
+        raise PydanticCustomError("text", "must not be blank")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
