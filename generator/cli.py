@@ -108,5 +108,45 @@ def init(path: Path, language: str) -> None:
     click.echo(f"Wrote {path}. Fill it in, then run: crisisplan validate {path}")
 
 
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("site"), show_default=True, help="Output folder; each client gets OUTDIR/<slug>/.")
+@click.option("--no-pdf", is_flag=True, help="Build only the site.")
+@click.option("--no-site", is_flag=True, help="Build only the PDF.")
+def build(file: Path | None, outdir: Path, no_pdf: bool, no_site: bool) -> None:
+    """Build a client's handbook: the website and the PDF, in OUTDIR/<slug>/.
+
+    Without FILE, builds the bundled example (Kopi Nusantara).
+
+    \b
+    Example:
+        crisisplan build clients/kopi-nusantara.yaml -o public/
+    """
+    from .build import build_handbook
+
+    result = build_handbook(file or resources.example(), outdir, site=not no_site, pdf=not no_pdf)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
+    click.echo(f"Built {result.output}/ ({result.pages} pages, {result.seconds:.1f} s)")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "project", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder to write mkdocs.yml and docs/ into.")
+def export(file: Path, project: Path) -> None:
+    """Write the client's MkDocs project (mkdocs.yml, docs/), to build with plain mkdocs.
+
+    \b
+    Example:
+        crisisplan export client.yaml -o project/ && mkdocs build -f project/mkdocs.yml
+    """
+    from .build import export_project
+
+    config_file = export_project(file, project)
+    click.echo(f"Wrote {config_file} and {project / 'docs'}/")
+
+
 def main() -> None:
     cli(prog_name="crisisplan")

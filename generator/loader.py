@@ -67,7 +67,9 @@ def dotted(path: Path_) -> str:
 
 
 class _Loader(yaml.SafeLoader):
-    """A SafeLoader that refuses aliases and explicit tags while composing."""
+    """A SafeLoader that refuses aliases, explicit tags and deep nesting while composing."""
+
+    depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -80,7 +82,14 @@ class _Loader(yaml.SafeLoader):
                 event.start_mark,
                 f"YAML tags such as {event.tag!r} are not allowed: write plain text, lists and mappings",
             )
-        return super().compose_node(parent, index)
+        # PyYAML composes recursively: stop deep nesting here, before Python's stack runs out.
+        if self.depth > MAX_DEPTH:
+            raise _Refused(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class _Refused(Exception):
@@ -127,7 +136,15 @@ def load_bytes(raw: bytes, file: str) -> Document:
             )
         if "\x00" in line_text:
             raise _problem(file, number, line_text.index("\x00") + 1, "NUL character in the file")
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character: checked before parsing
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        raise _problem(
+            file, line, col, f"character U+{exc.character:04X} is not allowed: remove it"
+        ) from None
     try:
         root = loader.get_single_node()
     except _Refused as exc:
@@ -156,7 +173,7 @@ def load_bytes(raw: bytes, file: str) -> Document:
         )
     doc = Document(file, {})
     builder = _Builder(doc)
-    data = builder.build(root, (), 0)
+    data = builder.build(root, ())
     if builder.problems:
         raise QuestionnaireError.from_problems(builder.problems)
     doc.data = data
@@ -169,7 +186,7 @@ class _Builder:
         self.count = 0
         self.problems: list[Problem] = []
 
-    def build(self, node: Node, path: Path_, depth: int) -> Any:
+    def build(self, node: Node, path: Path_) -> Any:
         self.count += 1
         mark = node.start_mark
         self.doc.values[path] = (mark.line + 1, mark.column + 1)
@@ -179,13 +196,6 @@ class _Builder:
                 mark.line + 1,
                 mark.column + 1,
                 f"the file has more than {MAX_NODES:,} values",
-            )
-        if depth > MAX_DEPTH:
-            raise _problem(
-                self.doc.file,
-                mark.line + 1,
-                mark.column + 1,
-                f"nested more than {MAX_DEPTH} levels deep",
             )
         if isinstance(node, ScalarNode):
             if node.style is None and node.tag == "tag:yaml.org,2002:null":
@@ -199,7 +209,7 @@ class _Builder:
                 )
             return node.value
         if isinstance(node, SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, MappingNode)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -230,5 +240,5 @@ class _Builder:
                 )
                 continue
             self.doc.keys[kpath] = (kmark.line + 1, kmark.column + 1)
-            out[key] = self.build(value_node, kpath, depth + 1)
+            out[key] = self.build(value_node, kpath)
         return out

@@ -72,6 +72,8 @@ def _problems(doc: Document, exc: ValidationError, model: type[BaseModel]) -> li
         kind = err["type"]
         if kind == "extra_forbidden":
             out.append(doc.problem(loc, _unknown_key(model, loc), key=True))
+        elif loc and loc[-1] == "[key]":  # pydantic's marker for a bad key of a dict field
+            out.append(doc.problem(loc[:-1], _message(err), key=True))
         elif kind == "missing":
             where = doc.problem(loc[:-1], f"{loc[-1]} is required")
             out.append(replace(where, path=dotted(loc)))
@@ -272,14 +274,14 @@ def references(doc: Document, folder: Path) -> list[Problem]:
         "severity level": idset("severity_levels"),
     }
 
-    def ref(path: tuple[Any, ...], value: Any, kind: str) -> None:
+    def ref(path: tuple[Any, ...], value: Any, kind: str, *, key: bool = False) -> None:
         if not isinstance(value, str) or value in known[kind]:
             return
         choices = sorted(known[kind])
         near = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
         hint = f"did you mean {near[0]!r}? " if near else ""
         listed = f"known ids are {', '.join(choices)}" if choices else f"no {kind}s are defined"
-        out.append(doc.problem(path, f"no {kind} with id {value!r}: {hint}{listed}"))
+        out.append(doc.problem(path, f"no {kind} with id {value!r}: {hint}{listed}", key=key))
 
     def refs(path: tuple[Any, ...], values: Any, kind: str) -> None:
         for j, value in enumerate(values if isinstance(values, list) else []):
@@ -320,8 +322,8 @@ def references(doc: Document, folder: Path) -> list[Problem]:
             ref(("threats", i, "severity"), t.get("severity"), "severity level")
             refs(("threats", i, "audiences"), t.get("audiences"), "audience")
             messages = t.get("messages")
-            for key in messages if isinstance(messages, dict) else {}:
-                ref(("threats", i, "messages", key), key, "channel")
+            for channel in messages if isinstance(messages, dict) else {}:
+                ref(("threats", i, "messages", channel), channel, "channel", key=True)
     suffixes = {"logo": (".svg", ".png"), "favicon": (".svg", ".png", ".ico")}
     for key, allowed in suffixes.items():
         value = section("brand").get(key)

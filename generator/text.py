@@ -27,7 +27,7 @@ _CONTROL = re.compile(
 
 def one_line(value: str) -> str:
     """Collapse newlines and runs of spaces; drop control and bidirectional-override characters."""
-    return _WHITESPACE.sub(" ", _CONTROL.sub("", value)).strip()
+    return _WHITESPACE.sub(" ", _CONTROL.sub("", value))
 
 
 def escape(value: Any) -> Markup:
@@ -71,7 +71,7 @@ def fill_placeholders(text: str, next_update: Duration, language: str) -> str:
     """The plain text of a message with ``{next_update}`` filled in from the cadence."""
     s = strings(language)
     within = s["within"].format(duration=duration(next_update, language))
-    text = re.sub(s["next_update_preposition"] + r"\s+\{next_update\}", within, one_line(text))
+    text = re.sub(s["next_update_preposition"] + r"\s+\{next_update\}", within, one_line(text).strip())
     return text.replace("{next_update}", within)
 
 

@@ -246,6 +246,8 @@ Date = Annotated[
 
 
 def _text(value: Any) -> str:
+    if value is None:  # a key written with nothing after it
+        raise PydanticCustomError("text", "must not be blank")
     if not isinstance(value, str):
         raise PydanticCustomError("text", "expected text, not a list or a mapping")
     if not value.strip():

@@ -1,0 +1,121 @@
+"""Stage 3: render the content templates to Markdown pages, escaping every questionnaire value."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from . import resources, text
+from .errors import Problem, TemplateError
+from .types import tel_link
+from .model import Handbook
+
+# Pages in reading order; "response/{threat}.md" stands for one page per threat.
+PAGES = (
+    "index.md",
+    "preparation/index.md",
+    "preparation/drill.md",
+    "response/index.md",
+    "response/{threat}.md",
+    "reassurance/index.md",
+    "recovery/index.md",
+    "appendix/index.md",
+    "about.md",
+)
+PHASES = ("preparation", "response", "reassurance", "recovery")
+
+
+def environment(language: str, overrides: Sequence[Path] = ()) -> SandboxedEnvironment:
+    """Templates searched in the order: overrides (client, agency), then the built-in content.
+
+    ``default:NAME`` always names the built-in template, so an override can extend it.
+    """
+    builtin = jinja2.FileSystemLoader(resources.content_dir() / language)
+    search = [jinja2.FileSystemLoader(Path(p) / "content" / language) for p in overrides]
+    env = SandboxedEnvironment(
+        loader=jinja2.ChoiceLoader([*search, builtin, jinja2.PrefixLoader({"default": builtin})]),
+        undefined=jinja2.StrictUndefined,
+        finalize=text.escape,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        duration=lambda d: text.duration(d, language),
+        date=lambda d: text.date(d, language),
+        link=link,
+        tel=lambda phone: link(tel_link(phone), phone) if phone else "",
+        mailto=lambda email: link(f"mailto:{email}", email) if email else "",
+        cell=cell,
+        channel_name=lambda cid, hb: _channel(hb, cid, "name"),
+        channel_owner=lambda cid, hb: _channel(hb, cid, "owner"),
+    )
+    env.globals.update(s=text.strings(language), Markup=Markup)
+    return env
+
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+
+
+def link(url: str | None, label: Any = None) -> Markup:
+    """An HTML link when ``url`` is http, https, mailto or tel; otherwise just the label as text."""
+    shown = text.escape(label if label is not None else url or "")
+    if not url or not url.strip().lower().startswith(SAFE_SCHEMES):
+        return shown
+    return Markup(f'<a href="{text.html(url.strip())}">{shown}</a>')
+
+
+def _channel(hb: Handbook, channel_id: str, what: str) -> str:
+    channel = next((c for c in hb.channels if c.id == channel_id), None)
+    if channel is None:
+        return channel_id
+    if what == "owner":
+        owner = hb.person(channel.owner)
+        return owner.label if owner else "–"
+    return channel.name
+
+
+def cell(values: Any) -> Markup:
+    """A list as one table cell: items separated by line breaks."""
+    if not values:
+        return Markup("–")
+    return Markup("<br>").join(text.escape(v) for v in values)
+
+
+def render_pages(hb: Handbook, env: SandboxedEnvironment) -> dict[str, str]:
+    """Every page of the handbook as Markdown, keyed by its path under ``docs/``."""
+    pages: dict[str, str] = {}
+    for page in PAGES:
+        if page == "response/{threat}.md":
+            for tv in hb.threats:
+                pages[tv.page] = _render(env, "response/threat.md", hb=hb, t=tv)
+        else:
+            pages[page] = _render(env, page, hb=hb)
+    return pages
+
+
+def _render(env: SandboxedEnvironment, name: str, **context: Any) -> str:
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise _error(exc.filename or name, exc.lineno, exc.message or str(exc)) from None
+    except jinja2.TemplateNotFound as exc:
+        raise _error(name, 1, f"template {exc.name!r} not found") from None
+    except (jinja2.TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
+        filename, line = name, 1
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.endswith((".md", ".html", ".j2")):
+                filename, line = frame.filename, frame.lineno or 1
+        raise _error(filename, line, f"{type(exc).__name__}: {exc}") from None
+
+
+def _error(filename: str, line: int, message: str) -> TemplateError:
+    problem = Problem(filename, line, 1, "", message)
+    return TemplateError("Error: a template failed to render; nothing was written.", [problem])
