@@ -17,6 +17,7 @@ from . import text
 from .errors import BuildError, Problem
 from .model import Handbook, build_model
 from .questionnaire import Loaded, load_questionnaire
+from .pdf import print_html, write_pdf
 from .render import environment, render_pages
 from .site import build_site, export
 
@@ -33,6 +34,7 @@ class Result:
     pdf: Path | None = None
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    pdf_pages: int = 0
 
 
 def slug_for(name: str) -> str:
@@ -69,11 +71,14 @@ def export_project(path: Path | str, project: Path, overrides: Sequence[Path] = 
     _refuse_foreign(project)
     project.mkdir(parents=True, exist_ok=True)
     (project / MARKER).write_text("made by crisisplan\n", encoding="utf-8")
-    return export(hb, pages, project, folder=loaded.folder, pdf_name=None)
+    config_file = export(hb, pages, project, folder=loaded.folder, pdf_name=None)
+    html = print_html(hb, pages, folder=loaded.folder)
+    (project / "print.html").write_text(html, encoding="utf-8")
+    return config_file
 
 
 def build_handbook(path: Path | str, outdir: Path | str = "site", *, overrides: Sequence[Path] = (),
-                   site: bool = True, pdf: bool = True) -> Result:
+                   site: bool = True, pdf: bool = True, paper: str = "a4") -> Result:
     """Build one client's handbook into ``outdir/<slug>/``, atomically."""
     started = time.perf_counter()
     loaded, hb, pages = prepare(path, overrides)
@@ -92,11 +97,17 @@ def build_handbook(path: Path | str, outdir: Path | str = "site", *, overrides: 
                                  pdf_name=hb.pdf if pdf else None)
             build_site(config_file, staged)
         staged.mkdir(exist_ok=True)
+        pdf_pages = 0
+        if pdf:
+            html = print_html(hb, pages, folder=loaded.folder, paper=paper)
+            pdf_pages = write_pdf(html, staged / hb.pdf, folder=loaded.folder, base=loaded.folder,
+                                  language=hb.language)
         (staged / MARKER).write_text("made by crisisplan\n", encoding="utf-8")
         _replace(staged, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return Result(slug, target, len(pages), None, loaded.warnings, time.perf_counter() - started)
+    return Result(slug, target, len(pages), target / hb.pdf if pdf else None, loaded.warnings,
+                  time.perf_counter() - started, pdf_pages)
 
 
 def _refuse_foreign(folder: Path) -> None:

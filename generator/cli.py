@@ -114,7 +114,9 @@ def init(path: Path, language: str) -> None:
               default=Path("site"), show_default=True, help="Output folder; each client gets OUTDIR/<slug>/.")
 @click.option("--no-pdf", is_flag=True, help="Build only the site.")
 @click.option("--no-site", is_flag=True, help="Build only the PDF.")
-def build(file: Path | None, outdir: Path, no_pdf: bool, no_site: bool) -> None:
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
+              help="Paper size of the PDF.")
+def build(file: Path | None, outdir: Path, no_pdf: bool, no_site: bool, paper: str) -> None:
     """Build a client's handbook: the website and the PDF, in OUTDIR/<slug>/.
 
     Without FILE, builds the bundled example (Kopi Nusantara).
@@ -125,10 +127,14 @@ def build(file: Path | None, outdir: Path, no_pdf: bool, no_site: bool) -> None:
     """
     from .build import build_handbook
 
-    result = build_handbook(file or resources.example(), outdir, site=not no_site, pdf=not no_pdf)
+    if no_pdf and no_site:
+        raise CrisisplanError("Error: --no-pdf and --no-site together leave nothing to build.")
+    result = build_handbook(file or resources.example(), outdir, site=not no_site, pdf=not no_pdf,
+                            paper=paper)
     for warning in result.warnings:
         click.echo(str(warning), err=True)
-    click.echo(f"Built {result.output}/ ({result.pages} pages, {result.seconds:.1f} s)")
+    pdf = f", PDF {result.pdf.name} with {result.pdf_pages} pages" if result.pdf else ""
+    click.echo(f"Built {result.output}/ ({result.pages} site pages{pdf}, {result.seconds:.1f} s)")
 
 
 @cli.command()

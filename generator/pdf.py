@@ -1,0 +1,153 @@
+"""Stage 5: the printed playbook: a dedicated print HTML rendered with Jinja, typeset by WeasyPrint."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+import markdown
+from markupsafe import Markup
+
+from . import __version__, resources, text
+from .errors import BuildError, Problem
+from .model import Handbook
+from .render import PHASES
+
+EXTENSIONS = ["tables", "attr_list", "admonition", "pymdownx.details", "pymdownx.tasklist", "toc"]
+EXTENSION_CONFIGS = {"pymdownx.tasklist": {"custom_checkbox": True}}
+PAPER = {"a4": "A4", "letter": "letter"}
+
+_HREF = re.compile(r'(href|id)="([^"]*)"')
+
+
+def page_key(path: str) -> str:
+    """``response/food-safety.md`` -> ``response--food-safety`` (an id for the whole page)."""
+    return path.removesuffix(".md").replace("/", "--")
+
+
+def _relink(html: str, path: str) -> str:
+    """Make one page's ids unique in the single print document and point links at them."""
+    key = page_key(path)
+
+    def sub(match: re.Match[str]) -> str:
+        attr, value = match.group(1), match.group(2)
+        if attr == "id":
+            return f'id="{key}-{value}"'
+        if value.startswith("#"):
+            return f'href="#{key}-{value[1:]}"'
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+            return match.group(0)
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(path), unquote(parts.path)))
+        anchor = page_key(target)
+        return f'href="#{anchor}-{parts.fragment}"' if parts.fragment else f'href="#{anchor}"'
+
+    return _HREF.sub(sub, html)
+
+
+def sections(hb: Handbook, pages: dict[str, str]) -> list[dict[str, Any]]:
+    """Each page as print HTML with its kind: card, phase, threat, appendix or about."""
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    out = []
+    for path, source in pages.items():
+        md.reset()
+        body = _relink(md.convert(source), path)
+        if path == "index.md":
+            kind = "card"
+        elif path.startswith("response/") and path != "response/index.md":
+            kind = "threat"
+        elif path.split("/")[0] in PHASES:
+            kind = "phase" if path.endswith("index.md") else "subpage"
+        else:
+            kind = path.split("/")[0].removesuffix(".md")
+        title = next((line[2:] for line in source.splitlines() if line.startswith("# ")), "")
+        out.append({"path": path, "id": page_key(path), "kind": kind, "html": Markup(body),
+                    "title": Markup(title)})
+    return out
+
+
+def print_html(hb: Handbook, pages: dict[str, str], *, folder: Path, paper: str = "a4") -> str:
+    """The complete HTML the PDF is rendered from (``crisisplan export`` writes it too)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(resources.themes_dir() / "print"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date"] = lambda d: text.date(d, hb.language)
+    logo = (folder / hb.q.brand.logo).resolve().as_uri() if hb.q.brand.logo else None
+    all_sections = sections(hb, pages)
+    order = {"card": 0, "phase": 1, "subpage": 1, "threat": 1, "appendix": 2, "about": 3}
+    return env.get_template("print.html").render(
+        hb=hb,
+        s=text.strings(hb.language),
+        sections=sorted(all_sections, key=lambda x: order.get(x["kind"], 2)),
+        logo=logo,
+        paper=PAPER[paper],
+        themes=resources.themes_dir().as_uri(),
+        version=__version__,
+        created=_created(),
+    )
+
+
+def _created() -> str | None:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return None
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Refused(Exception):
+    """A resource the PDF asked for is outside what it may read."""
+
+
+def fetcher(roots: list[Path]) -> Any:
+    """A URL fetcher that reads only ``data:`` URLs and files under ``roots`` (symlinks resolved)."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    allowed = [r.resolve() for r in roots]
+
+    class Fetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                parts = urlsplit(url)
+                path = Path(unquote(parts.path)).resolve()
+                if not parts.netloc and any(path.is_relative_to(r) for r in allowed) and path.is_file():
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+            raise FatalURLFetchingError(f"the PDF may not load {url[:200]!r}: only data: URLs and "
+                                        "files inside the questionnaire's folder and the themes are allowed")
+
+    return Fetcher(allow_redirects=False)
+
+
+def write_pdf(html: str, target: Path, *, folder: Path, base: Path, language: str) -> int:
+    """Render ``html`` to ``target`` with WeasyPrint; return the number of pages."""
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    try:
+        document = weasyprint.HTML(
+            string=html,
+            base_url=base.as_uri() + "/",
+            url_fetcher=fetcher([folder, resources.themes_dir()]),
+        ).render()
+        document.write_pdf(target, pdf_variant="pdf/ua-1", uncompressed_pdf=False,
+                           pdf_identifier=b"crisisplan" if os.environ.get("SOURCE_DATE_EPOCH") else None)
+    except FatalURLFetchingError as exc:
+        raise BuildError("Error: the PDF build failed; nothing was written.",
+                         [Problem(str(target.name), 1, 1, "pdf", str(exc))]) from None
+    del language
+    return len(document.pages)

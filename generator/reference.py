@@ -1,0 +1,145 @@
+"""The questionnaire reference (docs/questionnaire.md), written from the schema's own descriptions."""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+import typing
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from .schema import Questionnaire
+from .types import Color, Count, Date, DurationField, Email, Id, Phone, Score, Text, Url
+
+COMMAND = "python -m crisisplan.reference > docs/questionnaire.md"
+
+# Matched with ==, not looked up in a dict: the Annotated types carry unhashable metadata.
+NAMES: list[tuple[Any, str, str]] = [
+    (Text, "text", "texts"),
+    (Id, "id", "ids"),
+    (DurationField, "duration", "durations"),
+    (Score, "score 1-5", "scores 1-5"),
+    (Count, "whole number", "whole numbers"),
+    (Color, "colour", "colours"),
+    (Url, "web address", "web addresses"),
+    (Email, "e-mail", "e-mail addresses"),
+    (Phone, "phone", "phone numbers"),
+    (Date, "date", "dates"),
+    (bool, "true or false", "trues or falses"),
+]
+_DEFAULT_NOTE = re.compile(r"\s*Default: (.+?)\.?$")
+
+
+def _model(tp: Any) -> type[BaseModel] | None:
+    """The section model inside ``tp`` (``Brand``, ``list[Audience] | None``), if any."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    for arg in typing.get_args(tp):
+        found = _model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _optional(tp: Any) -> Any:
+    """``X | None`` -> ``X``."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp
+
+
+def readable(tp: Any, *, plural: bool = False) -> str:
+    """How a field's type is written in the reference: ``duration``, ``list of ids``..."""
+    tp = _optional(tp)
+    for known, one, many in NAMES:
+        if tp == known:
+            return many if plural else one
+    origin = typing.get_origin(tp)
+    if origin is Literal:
+        return " or ".join(f"`{value}`" for value in typing.get_args(tp))
+    if origin is list:
+        return "list of " + readable(typing.get_args(tp)[0], plural=True)
+    if origin is dict:
+        key, value = typing.get_args(tp)
+        return f"mapping of {readable(key, plural=True)} to {readable(value, plural=True)}"
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return "mappings" if plural else "mapping"
+    raise TypeError(f"no readable name for {tp!r}: add it to crisisplan.reference.NAMES")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _default(info: FieldInfo) -> str:
+    if info.is_required():
+        return "**required**"
+    if info.default_factory is not None:
+        value = info.default_factory()  # type: ignore[call-arg]
+        return "see below" if isinstance(value, BaseModel) else "empty"
+    if info.default is None or info.default is PydanticUndefined:
+        return ""
+    if isinstance(info.default, bool):
+        return f"`{str(info.default).lower()}`"
+    return f"`{info.default}`"
+
+
+def _row(name: str, info: FieldInfo) -> str:
+    description = info.description
+    if not description:
+        raise ValueError(f"field {name!r} has no description: every field needs one")
+    default = _default(info)
+    note = _DEFAULT_NOTE.search(description)
+    if note:  # "Default: ..." in the description says more than a None default can
+        default, description = note.group(1), description[: note.start()]
+    kind = readable(info.rebuild_annotation())
+    return f"| `{name}` | {_cell(kind)} | {_cell(default)} | {_cell(description)} |"
+
+
+def _table(model: type[BaseModel]) -> list[str]:
+    rows = [_row(name, info) for name, info in model.model_fields.items()]
+    return ["| field | type | default | description |", "| --- | --- | --- | --- |", *rows]
+
+
+def _section(path: str, info: FieldInfo, level: int) -> list[str]:
+    model = _model(info.annotation)
+    assert model is not None
+    doc = " ".join((model.__doc__ or "").split())
+    is_list = typing.get_origin(_optional(info.annotation)) is list
+    intro = f"A list. Each item: {doc[0].lower()}{doc[1:]}" if is_list else doc
+    lines = ["#" * level + f" {path}", "", info.description or "", "", intro, "", *_table(model)]
+    for name, sub in model.model_fields.items():
+        if _model(sub.annotation) is not None:
+            lines += ["", *_section(f"{path}.{name}", sub, level + 1)]
+    return lines
+
+
+def markdown() -> str:
+    """The questionnaire reference as Markdown: one section per questionnaire section."""
+    lines = [
+        "# Questionnaire reference",
+        "",
+        f"<!-- Generated from generator/schema.py by `{COMMAND}`: do not edit. -->",
+        "",
+        "A questionnaire is one YAML file. Only `company.name` is required: every section left",
+        "out comes from the built-in defaults of the handbook's language. Durations are a number",
+        "and a unit (`30m`, `2h`, `3d`, `2w`, `6 months`); ids are lower-case letters, digits and",
+        "hyphens (`crisis-lead`); scores are whole numbers from 1 to 5.",
+        "",
+        "## Sections",
+        "",
+        *_table(Questionnaire),
+    ]
+    for name, info in Questionnaire.model_fields.items():
+        lines += ["", *_section(name, info, 2)]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(markdown())
