@@ -67,9 +67,10 @@ def dotted(path: Path_) -> str:
 
 
 class _Loader(yaml.SafeLoader):
-    """A SafeLoader that refuses aliases, explicit tags and deep nesting while composing."""
+    """A SafeLoader that refuses aliases, explicit tags, deep nesting and too many values."""
 
     depth = 0
+    count = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -82,7 +83,11 @@ class _Loader(yaml.SafeLoader):
                 event.start_mark,
                 f"YAML tags such as {event.tag!r} are not allowed: write plain text, lists and mappings",
             )
-        # PyYAML composes recursively: stop deep nesting here, before Python's stack runs out.
+        # Checked while composing, before the work is done: PyYAML composes recursively (deep
+        # nesting would exhaust Python's stack) and slowly (a megabyte of `1,` takes a minute).
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Refused(event.start_mark, f"the file has more than {MAX_NODES:,} values")
         if self.depth > MAX_DEPTH:
             raise _Refused(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
         self.depth += 1
@@ -183,20 +188,11 @@ def load_bytes(raw: bytes, file: str) -> Document:
 class _Builder:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.count = 0
         self.problems: list[Problem] = []
 
     def build(self, node: Node, path: Path_) -> Any:
-        self.count += 1
         mark = node.start_mark
         self.doc.values[path] = (mark.line + 1, mark.column + 1)
-        if self.count > MAX_NODES:
-            raise _problem(
-                self.doc.file,
-                mark.line + 1,
-                mark.column + 1,
-                f"the file has more than {MAX_NODES:,} values",
-            )
         if isinstance(node, ScalarNode):
             if node.style is None and node.tag == "tag:yaml.org,2002:null":
                 return None

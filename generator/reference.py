@@ -29,7 +29,7 @@ NAMES: list[tuple[Any, str, str]] = [
     (Email, "e-mail", "e-mail addresses"),
     (Phone, "phone", "phone numbers"),
     (Date, "date", "dates"),
-    (bool, "true or false", "trues or falses"),
+    (bool, "true or false", "true or false"),
 ]
 _DEFAULT_NOTE = re.compile(r"\s*Default: (.+?)\.?$")
 
@@ -81,7 +81,7 @@ def _default(info: FieldInfo) -> str:
     if info.is_required():
         return "**required**"
     if info.default_factory is not None:
-        value = info.default_factory()  # type: ignore[call-arg]
+        value = info.get_default(call_default_factory=True, validated_data={})
         return "see below" if isinstance(value, BaseModel) else "empty"
     if info.default is None or info.default is PydanticUndefined:
         return ""
@@ -113,7 +113,7 @@ def _section(path: str, info: FieldInfo, level: int) -> list[str]:
     doc = " ".join((model.__doc__ or "").split())
     is_list = typing.get_origin(_optional(info.annotation)) is list
     intro = f"A list. Each item: {doc[0].lower()}{doc[1:]}" if is_list else doc
-    lines = ["#" * level + f" {path}", "", info.description or "", "", intro, "", *_table(model)]
+    lines = ["#" * level + f" {path}", "", intro, "", *_table(model)]
     for name, sub in model.model_fields.items():
         if _model(sub.annotation) is not None:
             lines += ["", *_section(f"{path}.{name}", sub, level + 1)]

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up what the test suite needs and run it: system packages (Chromium for the browser
+# tests, poppler-utils for the PDF checks), the virtualenv, the project with its test
+# extras, then pytest. Arguments are passed on to pytest.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+apt_packages=(chromium chromium-driver poppler-utils)
+if [[ -x /usr/bin/chromium ]] && command -v pdftoppm >/dev/null 2>&1; then
+  : # both present: nothing to install
+elif [[ "$(id -u)" -ne 0 ]]; then
+  echo "note: /usr/bin/chromium or pdftoppm is missing and this is not root;" \
+    "skipping apt-get (install ${apt_packages[*]} yourself)" >&2
+else
+  echo "installing ${apt_packages[*]} with apt-get ..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
+fi
+
+if [[ ! -x .venv/bin/python ]]; then
+  python3 -m venv .venv
+fi
+.venv/bin/pip install -q -e '.[test]'
+
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,138 @@
+"""The printed playbook: pages, contents, bookmarks, metadata, tags, fonts and safety."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from crisisplan.build import build_handbook
+from crisisplan.errors import BuildError
+from crisisplan.pdf import fetcher, write_pdf
+
+
+@pytest.fixture(scope="module")
+def pdf(reference_build) -> pypdf.PdfReader:
+    assert reference_build.pdf is not None
+    return pypdf.PdfReader(reference_build.pdf)
+
+
+@pytest.fixture(scope="module")
+def page_texts(pdf) -> list[str]:
+    # The fonts map the hyphen glyph to U+2010 (HYPHEN): read it back as the ASCII one.
+    return [" ".join((page.extract_text() or "").replace("\u2010", "-").split()) for page in pdf.pages]
+
+
+def test_pdf_is_inside_the_site_folder_and_linked(reference_build):
+    assert reference_build.pdf.parent == reference_build.output
+    assert reference_build.pdf.name == "kopi-nusantara-crisis-handbook-2026-2.pdf"
+    for page in ("index.html", "response/food-safety.html"):
+        html = (reference_build.output / page).read_text(encoding="utf-8")
+        assert "kopi-nusantara-crisis-handbook-2026-2.pdf" in html
+
+
+def test_page_count_and_threat_titles(pdf, page_texts, reference_pages):
+    assert len(pdf.pages) >= 15
+    text = " ".join(page_texts)
+    for title in re.findall(r"^# (.+)$", "\n".join(reference_pages[p] for p in reference_pages
+                                                     if p.startswith("response/") and p != "response/index.md"), re.M):
+        assert " ".join(title.replace("&#39;", "'").split()) in text
+
+
+def test_metadata_language_and_structure_tree(pdf):
+    meta = pdf.metadata
+    assert "Kopi Nusantara" in meta.title
+    assert meta.author == "Ombak Digital Agency"
+    assert meta.subject and "Kopi Nusantara" in meta.subject
+    root = pdf.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"]
+
+
+def _outline(pdf, items=None, out=None):
+    out = [] if out is None else out
+    for item in pdf.outline if items is None else items:
+        if isinstance(item, list):
+            _outline(pdf, item, out)
+        else:
+            out.append((item.title, pdf.get_destination_page_number(item)))
+    return out
+
+
+def test_bookmarks_land_on_pages_that_carry_their_titles(pdf, page_texts):
+    bookmarks = _outline(pdf)
+    assert len(bookmarks) >= 10
+    titles = [t for t, _ in bookmarks]
+    for phase in ("1 Preparation", "2 Response", "3 Reassurance", "4 Recovery"):
+        assert phase in titles
+    for title, page in bookmarks:
+        assert " ".join(title.split()) in page_texts[page], (title, page)
+
+
+def test_contents_page_numbers_are_the_real_pages(pdf, page_texts):
+    bookmarks = dict(_outline(pdf))
+    contents = next(i for i, t in enumerate(page_texts) if t.startswith("Contents") or " Contents " in t[:200])
+    toc = page_texts[contents]
+    checked = 0
+    for title, page in bookmarks.items():
+        match = re.search(re.escape(title) + r"[ .]*?(\d+)", toc)
+        if match:
+            assert int(match.group(1)) == page + 1, title
+            checked += 1
+    assert checked >= 10
+
+
+def test_fonts_are_embedded_and_subset(pdf):
+    fonts = {}
+    for page in pdf.pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            fonts[font["/BaseFont"]] = font
+    assert fonts
+    for name, font in fonts.items():
+        descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        descriptor = descendant["/FontDescriptor"]
+        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
+        assert re.match(r"/[A-Z]{6}\+", name), name
+
+
+def test_fetcher_refuses_the_network_and_files_outside(tmp_path):
+    from weasyprint.urls import FatalURLFetchingError
+
+    inside = tmp_path / "inside"
+    inside.mkdir()
+    (inside / "ok.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
+    (inside / "link.txt").symlink_to(tmp_path / "secret.txt")
+    fetch = fetcher([inside])
+    assert fetch.fetch((inside / "ok.svg").as_uri()).read().startswith(b"<svg")
+    assert fetch.fetch("data:text/plain,hi").read() == b"hi"
+    for url in ("http://127.0.0.1:9/x.css", "https://example.com/x.png", (tmp_path / "secret.txt").as_uri(),
+                (inside / "link.txt").as_uri(), (inside / ".." / "secret.txt").as_uri(), "ftp://x/y"):
+        with pytest.raises(FatalURLFetchingError):
+            fetch.fetch(url)
+
+
+def test_a_forbidden_resource_fails_the_build_naming_it(tmp_path):
+    html = '<html><body><img src="http://127.0.0.1:9/tracker.png"></body></html>'
+    with pytest.raises(BuildError) as info:
+        write_pdf(html, tmp_path / "x.pdf", folder=tmp_path, base=tmp_path, language="en")
+    assert "http://127.0.0.1:9/tracker.png" in info.value.format_message()
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_reproducible_with_source_date_epoch(tmp_path, monkeypatch, example_path):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+    first = build_handbook(example_path, tmp_path / "a", site=False)
+    second = build_handbook(example_path, tmp_path / "b", site=False)
+    assert first.pdf.read_bytes() == second.pdf.read_bytes()
+
+
+def test_letter_paper(tmp_path, example_path):
+    result = build_handbook(Path(example_path), tmp_path, site=False, paper="letter")
+    box = pypdf.PdfReader(result.pdf).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
