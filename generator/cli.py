@@ -110,12 +110,24 @@ def init(path: Path, language: str) -> None:
 
 @cli.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("site"), show_default=True, help="Output folder; each client gets OUTDIR/<slug>/.")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Output folder; each client gets OUTDIR/<slug>/.",
+)
 @click.option("--no-pdf", is_flag=True, help="Build only the site.")
 @click.option("--no-site", is_flag=True, help="Build only the PDF.")
-@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True,
-              help="Paper size of the PDF.")
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"]),
+    default="a4",
+    show_default=True,
+    help="Paper size of the PDF.",
+)
 def build(file: Path | None, outdir: Path, no_pdf: bool, no_site: bool, paper: str) -> None:
     """Build a client's handbook: the website and the PDF, in OUTDIR/<slug>/.
 
@@ -129,8 +141,9 @@ def build(file: Path | None, outdir: Path, no_pdf: bool, no_site: bool, paper: s
 
     if no_pdf and no_site:
         raise CrisisplanError("Error: --no-pdf and --no-site together leave nothing to build.")
-    result = build_handbook(file or resources.example(), outdir, site=not no_site, pdf=not no_pdf,
-                            paper=paper)
+    result = build_handbook(
+        file or resources.example(), outdir, site=not no_site, pdf=not no_pdf, paper=paper
+    )
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     pdf = f", PDF {result.pdf.name} with {result.pdf_pages} pages" if result.pdf else ""
@@ -139,8 +152,14 @@ def build(file: Path | None, outdir: Path, no_pdf: bool, no_site: bool, paper: s
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "project", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="Folder to write mkdocs.yml and docs/ into.")
+@click.option(
+    "-o",
+    "--output",
+    "project",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write mkdocs.yml and docs/ into.",
+)
 def export(file: Path, project: Path) -> None:
     """Write the client's MkDocs project (mkdocs.yml, docs/), to build with plain mkdocs.
 
@@ -152,6 +171,30 @@ def export(file: Path, project: Path) -> None:
 
     config_file = export_project(file, project)
     click.echo(f"Wrote {config_file} and {project / 'docs'}/")
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-a", "--address", default="127.0.0.1:8000", show_default=True, help="IP:PORT to serve on."
+)
+def serve(file: Path | None, address: str) -> None:
+    """Preview a handbook, rebuilding when the questionnaire, a template or a theme changes.
+
+    Without FILE, serves the bundled example.
+
+    \b
+    Example:
+        crisisplan serve clients/kopi-nusantara.yaml -a 127.0.0.1:8001
+    """
+    from .serve import serve as run
+
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise CrisisplanError(
+            f"Error: --address {address!r} is not IP:PORT, such as 127.0.0.1:8000."
+        )
+    run(file or resources.example(), host=host, port=int(port))
 
 
 def main() -> None:
