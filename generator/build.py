@@ -16,8 +16,8 @@ from pathlib import Path
 from . import text
 from .errors import BuildError, Problem
 from .model import Handbook, build_model
-from .questionnaire import Loaded, load_questionnaire
 from .pdf import print_html, write_pdf
+from .questionnaire import Loaded, load_questionnaire
 from .render import environment, render_pages
 from .site import build_site, export
 
@@ -45,11 +45,21 @@ def slug_for(name: str) -> str:
     return slug
 
 
-RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-            *(f"LPT{i}" for i in range(1, 10)), "SITE", "ASSETS"}
+RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+    "SITE",
+    "ASSETS",
+}
 
 
-def prepare(path: Path | str, overrides: Sequence[Path] = ()) -> tuple[Loaded, Handbook, dict[str, str]]:
+def prepare(
+    path: Path | str, overrides: Sequence[Path] = ()
+) -> tuple[Loaded, Handbook, dict[str, str]]:
     """Stages 1-3: load and validate, build the model, render the pages."""
     loaded = load_questionnaire(path)
     hb = build_model(loaded)
@@ -59,10 +69,15 @@ def prepare(path: Path | str, overrides: Sequence[Path] = ()) -> tuple[Loaded, H
     if brand.favicon:
         hb.favicon = "favicon" + Path(brand.favicon).suffix.lower()
     version = text.slugify(hb.q.handbook.version) or "1"
-    hb.pdf = f"{slug_for(hb.q.company.name)}-crisis-handbook-{version}.pdf"
+    hb.pdf = pdf_name(hb.q.company.name, version)
     env = environment(hb.language, overrides)
     pages = render_pages(hb, env)
     return loaded, hb, pages
+
+
+def pdf_name(company: str, version: str) -> str:
+    """``kopi-nusantara-crisis-handbook-2026-2.pdf``."""
+    return f"{slug_for(company)}-crisis-handbook-{version}.pdf"
 
 
 def export_project(path: Path | str, project: Path, overrides: Sequence[Path] = ()) -> Path:
@@ -77,13 +92,21 @@ def export_project(path: Path | str, project: Path, overrides: Sequence[Path] = 
     return config_file
 
 
-def build_handbook(path: Path | str, outdir: Path | str = "site", *, overrides: Sequence[Path] = (),
-                   site: bool = True, pdf: bool = True, paper: str = "a4") -> Result:
+def build_handbook(
+    path: Path | str,
+    outdir: Path | str = "site",
+    *,
+    overrides: Sequence[Path] = (),
+    site: bool = True,
+    pdf: bool = True,
+    paper: str = "a4",
+) -> Result:
     """Build one client's handbook into ``outdir/<slug>/``, atomically."""
     started = time.perf_counter()
     loaded, hb, pages = prepare(path, overrides)
     slug = slug_for(hb.q.company.name)
-    outdir = Path(outdir)
+    assert hb.pdf is not None
+    outdir = Path(outdir).absolute()
     target = outdir / slug
     _refuse_foreign(outdir)
     _refuse_foreign(target)
@@ -93,21 +116,34 @@ def build_handbook(path: Path | str, outdir: Path | str = "site", *, overrides: 
     try:
         staged = work / "out"
         if site:
-            config_file = export(hb, pages, work / "project", folder=loaded.folder,
-                                 pdf_name=hb.pdf if pdf else None)
+            config_file = export(
+                hb, pages, work / "project", folder=loaded.folder, pdf_name=hb.pdf if pdf else None
+            )
             build_site(config_file, staged)
         staged.mkdir(exist_ok=True)
         pdf_pages = 0
         if pdf:
             html = print_html(hb, pages, folder=loaded.folder, paper=paper)
-            pdf_pages = write_pdf(html, staged / hb.pdf, folder=loaded.folder, base=loaded.folder,
-                                  language=hb.language)
+            pdf_pages = write_pdf(
+                html,
+                staged / hb.pdf,
+                folder=loaded.folder,
+                base=loaded.folder,
+                language=hb.language,
+            )
         (staged / MARKER).write_text("made by crisisplan\n", encoding="utf-8")
         _replace(staged, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return Result(slug, target, len(pages), target / hb.pdf if pdf else None, loaded.warnings,
-                  time.perf_counter() - started, pdf_pages)
+    return Result(
+        slug,
+        target,
+        len(pages),
+        target / hb.pdf if pdf else None,
+        loaded.warnings,
+        time.perf_counter() - started,
+        pdf_pages,
+    )
 
 
 def _refuse_foreign(folder: Path) -> None:

@@ -144,9 +144,9 @@ def load_bytes(raw: bytes, file: str) -> Document:
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character: checked before parsing
-        before = text[: exc.position]
-        line = before.count("\n") + 1
-        col = exc.position - (before.rfind("\n") + 1) + 1
+        prefix = text[: exc.position]
+        line = prefix.count("\n") + 1
+        col = exc.position - (prefix.rfind("\n") + 1) + 1
         raise _problem(
             file, line, col, f"character U+{exc.character:04X} is not allowed: remove it"
         ) from None

@@ -169,13 +169,20 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
     audiences = sorted(q.audiences, key=lambda a: a.priority)
     channels = {c.id: c for c in q.channels}
     threats: list[ThreatView] = []
-    ordered = sorted(q.threats, key=lambda t: (-t.likelihood * t.impact, -t.impact, t.title.lower()))
+    ordered = sorted(
+        q.threats, key=lambda t: (-t.likelihood * t.impact, -t.impact, t.title.lower())
+    )
     for number, t in enumerate(ordered, 1):
         level = by_level[t.severity or levels[-1].id]
         statement = t.holding_statement or text.strings(lang)["default_statement"]
         cadence = level.public_updates
         reach = [a for a in audiences if a.id in t.audiences]
-        used = [cid for a in reach for cid in a.channels if cid in channels and not channels[cid].internal]
+        used = [
+            cid
+            for a in reach
+            for cid in a.channels
+            if cid in channels and not channels[cid].internal
+        ]
         used += [cid for cid in t.messages if cid not in used]
         versions = []
         for cid in dict.fromkeys(used):
@@ -314,9 +321,9 @@ def heatmap(threats: list[ThreatView], lang: str) -> Markup:
                     f'class="count">{text.html(label)}</text>'
                 )
     for likelihood in range(1, 6):
-        x = left + (likelihood - 1) * cell + cell / 2
+        centre = left + (likelihood - 1) * cell + cell / 2
         out.append(
-            f'<text x="{x}" y="{top + 5 * cell + 20}" text-anchor="middle" class="axis">{likelihood}</text>'
+            f'<text x="{centre}" y="{top + 5 * cell + 20}" text-anchor="middle" class="axis">{likelihood}</text>'
         )
     out.append(
         f'<text x="{left + 2.5 * cell}" y="{top + 5 * cell + 48}" text-anchor="middle" '

@@ -67,8 +67,15 @@ def sections(hb: Handbook, pages: dict[str, str]) -> list[dict[str, Any]]:
         else:
             kind = path.split("/")[0].removesuffix(".md")
         title = next((line[2:] for line in source.splitlines() if line.startswith("# ")), "")
-        out.append({"path": path, "id": page_key(path), "kind": kind, "html": Markup(body),
-                    "title": Markup(title)})
+        out.append(
+            {
+                "path": path,
+                "id": page_key(path),
+                "kind": kind,
+                "html": Markup(body),
+                "title": Markup(title),
+            }
+        )
     return out
 
 
@@ -124,11 +131,17 @@ def fetcher(roots: list[Path]) -> Any:
             if scheme == "file":
                 parts = urlsplit(url)
                 path = Path(unquote(parts.path)).resolve()
-                if not parts.netloc and any(path.is_relative_to(r) for r in allowed) and path.is_file():
+                if (
+                    not parts.netloc
+                    and any(path.is_relative_to(r) for r in allowed)
+                    and path.is_file()
+                ):
                     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
-            raise FatalURLFetchingError(f"the PDF may not load {url[:200]!r}: only data: URLs and "
-                                        "files inside the questionnaire's folder and the themes are allowed")
+            raise FatalURLFetchingError(
+                f"the PDF may not load {url[:200]!r}: only data: URLs and "
+                "files inside the questionnaire's folder and the themes are allowed"
+            )
 
     return Fetcher(allow_redirects=False)
 
@@ -144,10 +157,16 @@ def write_pdf(html: str, target: Path, *, folder: Path, base: Path, language: st
             base_url=base.as_uri() + "/",
             url_fetcher=fetcher([folder, resources.themes_dir()]),
         ).render()
-        document.write_pdf(target, pdf_variant="pdf/ua-1", uncompressed_pdf=False,
-                           pdf_identifier=b"crisisplan" if os.environ.get("SOURCE_DATE_EPOCH") else None)
+        document.write_pdf(
+            target,
+            pdf_variant="pdf/ua-1",
+            uncompressed_pdf=False,
+            pdf_identifier=b"crisisplan" if os.environ.get("SOURCE_DATE_EPOCH") else None,
+        )
     except FatalURLFetchingError as exc:
-        raise BuildError("Error: the PDF build failed; nothing was written.",
-                         [Problem(str(target.name), 1, 1, "pdf", str(exc))]) from None
+        raise BuildError(
+            "Error: the PDF build failed; nothing was written.",
+            [Problem(str(target.name), 1, 1, "pdf", str(exc))],
+        ) from None
     del language
     return len(document.pages)

@@ -13,8 +13,8 @@ from markupsafe import Markup
 
 from . import resources, text
 from .errors import Problem, TemplateError
-from .types import tel_link
 from .model import Handbook
+from .types import tel_link
 
 # Pages in reading order; "response/{threat}.md" stands for one page per threat.
 PAGES = (

@@ -41,7 +41,7 @@ def serve(
         server.watch(str(watched))
     click.echo(f"Serving {path} on {server.url} (Ctrl+C to stop)")
     try:
-        server.serve()
+        server.serve()  # type: ignore[no-untyped-call]
     except KeyboardInterrupt:
         pass
     finally:

@@ -118,8 +118,9 @@ def brand_css(hb: Handbook) -> str:
     )
 
 
-def export(hb: Handbook, pages: dict[str, str], project: Path, *, folder: Path,
-           pdf_name: str | None) -> Path:
+def export(
+    hb: Handbook, pages: dict[str, str], project: Path, *, folder: Path, pdf_name: str | None
+) -> Path:
     """Write a complete, self-contained MkDocs project into ``project``; return its mkdocs.yml."""
     docs = project / "docs"
     for rel, markdown in pages.items():
@@ -127,15 +128,23 @@ def export(hb: Handbook, pages: dict[str, str], project: Path, *, folder: Path,
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(markdown, encoding="utf-8")
     assets = docs / "assets"
-    shutil.copytree(resources.themes_dir() / "fonts", assets / "fonts", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("*.md"))
+    shutil.copytree(
+        resources.themes_dir() / "fonts",
+        assets / "fonts",
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("*.md"),
+    )
     (assets / "stylesheets").mkdir(parents=True, exist_ok=True)
     (assets / "stylesheets" / "brand.css").write_text(brand_css(hb), encoding="utf-8")
     for name in filter(None, (hb.logo, hb.favicon)):
         source = getattr(hb.q.brand, "logo" if name == hb.logo else "favicon")
         shutil.copyfile((folder / source).resolve(), assets / name)
-    shutil.copytree(resources.themes_dir() / "material", project / "overrides", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("*.md"))
+    shutil.copytree(
+        resources.themes_dir() / "material",
+        project / "overrides",
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("*.md"),
+    )
     shutil.copyfile(resources.base_config(), project / BASE_NAME)
     config_file = project / "mkdocs.yml"
     data = config(hb, pages, pdf_name=pdf_name)
@@ -184,5 +193,6 @@ def build_site(config_file: Path, site_dir: Path) -> None:
                 Problem(str(config_file), 1, 1, "mkdocs", " ".join(r.getMessage().split()))
                 for r in collected.records
             ]
-            raise BuildError(f"Error: the site build failed ({exc}); nothing was written.",
-                             problems) from None
+            raise BuildError(
+                f"Error: the site build failed ({exc}); nothing was written.", problems
+            ) from None

@@ -71,7 +71,9 @@ def fill_placeholders(text: str, next_update: Duration, language: str) -> str:
     """The plain text of a message with ``{next_update}`` filled in from the cadence."""
     s = strings(language)
     within = s["within"].format(duration=duration(next_update, language))
-    text = re.sub(s["next_update_preposition"] + r"\s+\{next_update\}", within, one_line(text).strip())
+    text = re.sub(
+        s["next_update_preposition"] + r"\s+\{next_update\}", within, one_line(text).strip()
+    )
     return text.replace("{next_update}", within)
 
 

@@ -1,0 +1,36 @@
+"""``crisisplan build`` as a user runs it: from a folder, with the default output folder."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from crisisplan.cli import cli
+
+
+def test_build_without_arguments_writes_site_and_pdf_under_site(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["build", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "site" / "kopi-nusantara"
+    assert (out / "index.html").is_file()
+    assert (out / "response" / "food-safety.html").is_file()
+    assert "Built site/kopi-nusantara/" in result.output or f"Built {out}/" in result.output
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [".crisisplan", "kopi-nusantara"]
+
+
+def test_no_pdf_and_no_site_together_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["build", "--no-pdf", "--no-site"])
+    assert result.exit_code == 1
+    assert "nothing to build" in result.output
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_broken_questionnaire_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "q.yaml").write_text("company:\n  name: X\n  colour: red\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", "q.yaml"])
+    assert result.exit_code == 1
+    assert result.output.startswith("q.yaml:3:3: company.colour: unknown key 'colour'")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "site").exists()
