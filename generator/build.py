@@ -5,16 +5,21 @@ Reading :func:`build_handbook` tells how the tool works; each stage lives in its
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Any
 
-from . import text
-from .errors import BuildError, Problem
+from . import __version__, resources, text
+from .errors import BuildError, CrisisplanError, Problem
 from .model import Handbook, build_model
 from .pdf import print_html, write_pdf
 from .questionnaire import Loaded, load_questionnaire
@@ -35,6 +40,22 @@ class Result:
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     pdf_pages: int = 0
+    skipped: bool = False
+
+    @property
+    def pdf_size(self) -> int:
+        return self.pdf.stat().st_size if self.pdf and self.pdf.exists() else 0
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to build: which halves, which paper, which template overrides, cache or not."""
+
+    site: bool = True
+    pdf: bool = True
+    paper: str = "a4"
+    templates: tuple[Path, ...] = ()
+    force: bool = False
 
 
 def slug_for(name: str) -> str:
@@ -57,8 +78,17 @@ RESERVED = {
 }
 
 
+def search_path(loaded: Loaded, templates: Sequence[Path]) -> list[Path]:
+    """Template override folders, searched before the built-ins: the client's, then the agency's.
+
+    A client's overrides live in a ``templates/`` folder beside its questionnaire.
+    """
+    client = loaded.folder / "templates"
+    return ([client] if client.is_dir() else []) + [Path(t).resolve() for t in templates]
+
+
 def prepare(
-    path: Path | str, overrides: Sequence[Path] = ()
+    path: Path | str, templates: Sequence[Path] = ()
 ) -> tuple[Loaded, Handbook, dict[str, str]]:
     """Stages 1-3: load and validate, build the model, render the pages."""
     loaded = load_questionnaire(path)
@@ -68,46 +98,70 @@ def prepare(
         hb.logo = "logo" + Path(brand.logo).suffix.lower()
     if brand.favicon:
         hb.favicon = "favicon" + Path(brand.favicon).suffix.lower()
-    version = text.slugify(hb.q.handbook.version) or "1"
-    hb.pdf = pdf_name(hb.q.company.name, version)
-    env = environment(hb.language, overrides)
+    hb.pdf = pdf_name(hb.q.company.name, hb.q.handbook.version)
+    env = environment(hb.language, search_path(loaded, templates))
     pages = render_pages(hb, env)
     return loaded, hb, pages
 
 
 def pdf_name(company: str, version: str) -> str:
     """``kopi-nusantara-crisis-handbook-2026-2.pdf``."""
-    return f"{slug_for(company)}-crisis-handbook-{version}.pdf"
+    return f"{slug_for(company)}-crisis-handbook-{text.slugify(version) or '1'}.pdf"
 
 
-def export_project(path: Path | str, project: Path, overrides: Sequence[Path] = ()) -> Path:
-    """Write the MkDocs project of a questionnaire into ``project`` (``crisisplan export``)."""
-    loaded, hb, pages = prepare(path, overrides)
+def export_project(path: Path | str, project: Path, templates: Sequence[Path] = ()) -> Path:
+    """Write the MkDocs project of a questionnaire into ``project`` (``crisisplan export``).
+
+    Besides ``mkdocs.yml`` and ``docs/`` it writes ``print.html``, the HTML the PDF is
+    rendered from.
+    """
+    loaded, hb, pages = prepare(path, templates)
+    project = Path(project).absolute()
     _refuse_foreign(project)
     project.mkdir(parents=True, exist_ok=True)
     (project / MARKER).write_text("made by crisisplan\n", encoding="utf-8")
-    config_file = export(hb, pages, project, folder=loaded.folder, pdf_name=None)
-    html = print_html(hb, pages, folder=loaded.folder)
+    overrides = search_path(loaded, templates)
+    config_file = export(
+        hb, pages, project, folder=loaded.folder, pdf_name=None, overrides=overrides
+    )
+    html = print_html(hb, pages, folder=loaded.folder, overrides=overrides)
     (project / "print.html").write_text(html, encoding="utf-8")
     return config_file
 
 
 def build_handbook(
-    path: Path | str,
-    outdir: Path | str = "site",
-    *,
-    overrides: Sequence[Path] = (),
-    site: bool = True,
-    pdf: bool = True,
-    paper: str = "a4",
+    path: Path | str, outdir: Path | str = "site", options: Options | None = None
 ) -> Result:
-    """Build one client's handbook into ``outdir/<slug>/``, atomically."""
+    """Build one client's handbook into ``outdir/<slug>/``, atomically.
+
+    The handbook is built in a temporary folder beside its target and moved into place only
+    when complete, so a failed build leaves the previous output as it was. A build whose
+    inputs (questionnaire, its files, templates, themes, tool version, options) have not
+    changed since the last one is skipped unless ``options.force``.
+    """
+    options = options or Options()
     started = time.perf_counter()
-    loaded, hb, pages = prepare(path, overrides)
-    slug = slug_for(hb.q.company.name)
-    assert hb.pdf is not None
     outdir = Path(outdir).absolute()
+    loaded = load_questionnaire(path)
+    slug = slug_for(loaded.questionnaire.company.name)
     target = outdir / slug
+    overrides = search_path(loaded, options.templates)
+    key = fingerprint(loaded, overrides, options)
+    previous = _marker(target)
+    if not options.force and previous.get("fingerprint") == key:
+        pdf = target / previous["pdf"] if previous.get("pdf") else None
+        return Result(
+            slug,
+            target,
+            previous.get("pages", 0),
+            pdf,
+            loaded.warnings,
+            time.perf_counter() - started,
+            previous.get("pdf_pages", 0),
+            skipped=True,
+        )
+    loaded, hb, pages = prepare(path, options.templates)
+    assert hb.pdf is not None
     _refuse_foreign(outdir)
     _refuse_foreign(target)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -115,35 +169,178 @@ def build_handbook(
     work = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=outdir))
     try:
         staged = work / "out"
-        if site:
+        if options.site:
             config_file = export(
-                hb, pages, work / "project", folder=loaded.folder, pdf_name=hb.pdf if pdf else None
+                hb,
+                pages,
+                work / "project",
+                folder=loaded.folder,
+                pdf_name=hb.pdf if options.pdf else None,
+                overrides=overrides,
             )
             build_site(config_file, staged)
         staged.mkdir(exist_ok=True)
         pdf_pages = 0
-        if pdf:
-            html = print_html(hb, pages, folder=loaded.folder, paper=paper)
-            pdf_pages = write_pdf(
-                html,
-                staged / hb.pdf,
-                folder=loaded.folder,
-                base=loaded.folder,
-                language=hb.language,
+        if options.pdf:
+            html = print_html(
+                hb, pages, folder=loaded.folder, paper=options.paper, overrides=overrides
             )
-        (staged / MARKER).write_text("made by crisisplan\n", encoding="utf-8")
+            pdf_pages = write_pdf(html, staged / hb.pdf, folder=loaded.folder, overrides=overrides)
+        marker = {
+            "fingerprint": key,
+            "pdf": hb.pdf if options.pdf else None,
+            "pages": len(pages),
+            "pdf_pages": pdf_pages,
+            "version": __version__,
+        }
+        (staged / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
         _replace(staged, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    pdf = target / hb.pdf if options.pdf else None
     return Result(
-        slug,
-        target,
-        len(pages),
-        target / hb.pdf if pdf else None,
-        loaded.warnings,
-        time.perf_counter() - started,
-        pdf_pages,
+        slug, target, len(pages), pdf, loaded.warnings, time.perf_counter() - started, pdf_pages
     )
+
+
+# -- the cache --------------------------------------------------------------------------------
+
+
+@cache
+def _tree_digest(root: Path) -> str:
+    """A digest of every file under ``root`` (names and bytes); computed once per process."""
+    h = hashlib.sha256()
+    paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    for p in paths:
+        h.update(str(p.relative_to(root.parent)).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def fingerprint(loaded: Loaded, overrides: Sequence[Path], options: Options) -> str:
+    """What a build depends on: when this is unchanged, the output is too."""
+    h = hashlib.sha256()
+    settings = [
+        __version__,
+        options.site,
+        options.pdf,
+        options.paper,
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+        str(loaded.path.resolve()),
+    ]
+    h.update(json.dumps(settings).encode())
+    h.update(loaded.path.read_bytes())
+    brand = loaded.questionnaire.brand
+    for name in filter(None, (brand.logo, brand.favicon)):
+        h.update((loaded.folder / name).resolve().read_bytes())
+    for root in (resources.content_dir(), resources.themes_dir(), resources.base_config()):
+        h.update(_tree_digest(root).encode())
+    for root in overrides:
+        h.update(_tree_digest(root).encode())
+    if loaded.questionnaire.handbook.effective is None:  # the build date is part of the output
+        from .questionnaire import today
+
+        h.update(today().isoformat().encode())
+    return h.hexdigest()
+
+
+def _marker(target: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((target / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# -- many clients -----------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """One client of a batch: its result, or the problems that stopped it."""
+
+    path: Path
+    result: Result | None = None
+    error: str | None = None
+
+
+def questionnaires(inputs: Iterable[Path]) -> list[Path]:
+    """Files as given; a folder stands for its ``*.yaml``/``*.yml`` files and ``*/questionnaire.yaml``."""
+    found: list[Path] = []
+    for item in inputs:
+        item = Path(item)
+        if item.is_dir():
+            direct = [p for p in item.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()]
+            nested = [p for p in item.glob("*/questionnaire.y*ml") if p.is_file()]
+            found += sorted(direct + nested)
+        else:
+            found.append(item)
+    return list(dict.fromkeys(found))
+
+
+def _build_one(path: Path, outdir: Path, options: Options) -> Outcome:
+    try:
+        return Outcome(path, build_handbook(path, outdir, options))
+    except CrisisplanError as exc:
+        return Outcome(path, error=exc.format_message())
+
+
+def build_many(
+    inputs: Iterable[Path],
+    outdir: Path | str = "site",
+    options: Options | None = None,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[Outcome, int, int], None] | None = None,
+) -> list[Outcome]:
+    """Build every client, in parallel; one failing client does not stop the others.
+
+    Two questionnaires whose companies give the same folder name are both refused rather
+    than one overwriting the other.
+    """
+    options = options or Options()
+    outdir = Path(outdir).absolute()
+    paths = questionnaires(inputs)
+    outcomes: dict[Path, Outcome] = {}
+    by_slug: dict[str, list[Path]] = {}
+    for path in paths:
+        try:
+            name = load_questionnaire(path).questionnaire.company.name
+        except CrisisplanError as exc:
+            outcomes[path] = Outcome(path, error=exc.format_message())
+            continue
+        by_slug.setdefault(slug_for(name), []).append(path)
+    for slug, group in by_slug.items():
+        if len(group) > 1:
+            for path in group:
+                others = ", ".join(str(p) for p in group if p != path)
+                outcomes[path] = Outcome(
+                    path,
+                    error=(
+                        f"Error: {path}: the company name gives the folder {slug!r}, as {others} does; "
+                        "give each company a distinct name"
+                    ),
+                )
+    todo = [p for p in paths if p not in outcomes]
+    done = len(outcomes)
+    for outcome in outcomes.values():
+        if progress:
+            progress(outcome, paths.index(outcome.path) + 1, len(paths))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    if workers == 1:
+        for path in todo:
+            outcomes[path] = _build_one(path, outdir, options)
+            done += 1
+            if progress:
+                progress(outcomes[path], done, len(paths))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(_build_one, p, outdir, options): p for p in todo}
+            for future in as_completed(futures):
+                outcomes[futures[future]] = outcome = future.result()
+                done += 1
+                if progress:
+                    progress(outcome, done, len(paths))
+    return [outcomes[p] for p in paths]
 
 
 def _refuse_foreign(folder: Path) -> None:

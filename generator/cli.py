@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -108,8 +109,13 @@ def init(path: Path, language: str) -> None:
     click.echo(f"Wrote {path}. Fill it in, then run: crisisplan validate {path}")
 
 
+TEMPLATES_HELP = (
+    "Agency templates folder whose content/ and themes/ files override the built-in ones."
+)
+
+
 @cli.command()
-@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -128,26 +134,99 @@ def init(path: Path, language: str) -> None:
     show_default=True,
     help="Paper size of the PDF.",
 )
-def build(file: Path | None, outdir: Path, no_pdf: bool, no_site: bool, paper: str) -> None:
-    """Build a client's handbook: the website and the PDF, in OUTDIR/<slug>/.
+@click.option(
+    "-t",
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help=TEMPLATES_HELP,
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Clients built at once. Default: the number of cores.",
+)
+@click.option(
+    "--force", is_flag=True, help="Rebuild every client, even those whose inputs have not changed."
+)
+def build(
+    files: tuple[Path, ...],
+    outdir: Path,
+    no_pdf: bool,
+    no_site: bool,
+    paper: str,
+    templates: Path | None,
+    jobs: int | None,
+    force: bool,
+) -> None:
+    """Build handbooks: the website and the PDF of each client, in OUTDIR/<slug>/.
 
-    Without FILE, builds the bundled example (Kopi Nusantara).
+    FILES are questionnaires or folders of them (*.yaml and */questionnaire.yaml). Without
+    FILES, builds the bundled example (Kopi Nusantara). Clients whose inputs have not changed
+    since the last build are skipped; one failing client does not stop the others.
 
     \b
     Example:
-        crisisplan build clients/kopi-nusantara.yaml -o public/
+        crisisplan build clients/ -o public/ --jobs 2
     """
-    from .build import build_handbook
+    from .build import Options, build_many
 
     if no_pdf and no_site:
         raise CrisisplanError("Error: --no-pdf and --no-site together leave nothing to build.")
-    result = build_handbook(
-        file or resources.example(), outdir, site=not no_site, pdf=not no_pdf, paper=paper
+    options = Options(
+        site=not no_site,
+        pdf=not no_pdf,
+        paper=paper,
+        templates=(templates,) if templates else (),
+        force=force,
     )
-    for warning in result.warnings:
-        click.echo(str(warning), err=True)
-    pdf = f", PDF {result.pdf.name} with {result.pdf_pages} pages" if result.pdf else ""
-    click.echo(f"Built {result.output}/ ({result.pages} site pages{pdf}, {result.seconds:.1f} s)")
+    outcomes = build_many(
+        files or (resources.example(),), outdir, options, jobs=jobs, progress=_progress
+    )
+    _summary(outcomes)
+    if any(o.error for o in outcomes):
+        raise SystemExit(1)
+
+
+def _progress(outcome: Any, done: int, total: int) -> None:
+    if outcome.error:
+        click.echo(outcome.error, err=True)
+        status = "failed"
+    else:
+        for warning in outcome.result.warnings:
+            click.echo(str(warning), err=True)
+        status = (
+            "up to date" if outcome.result.skipped else f"built in {outcome.result.seconds:.1f} s"
+        )
+    click.echo(f"[{done}/{total}] {outcome.path}: {status}", err=True)
+
+
+def _summary(outcomes: list[Any]) -> None:
+    rows = [("client", "pages", "PDF", "warnings", "time", "status")]
+    for o in outcomes:
+        r = o.result
+        if r is None:
+            rows.append((str(o.path), "-", "-", "-", "-", "failed"))
+            continue
+        pdf = f"{r.pdf_pages} p, {r.pdf_size / 1024:.0f} KiB" if r.pdf else "-"
+        rows.append(
+            (
+                str(r.output),
+                str(r.pages),
+                pdf,
+                str(len(r.warnings)),
+                f"{r.seconds:.1f} s",
+                "up to date" if r.skipped else "built",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            click.echo("  ".join("-" * w for w in widths))
+    failed = sum(1 for o in outcomes if o.error)
+    click.echo(f"{len(outcomes) - failed} built or up to date, {failed} failed")
 
 
 @cli.command()
@@ -160,7 +239,13 @@ def build(file: Path | None, outdir: Path, no_pdf: bool, no_site: bool, paper: s
     required=True,
     help="Folder to write mkdocs.yml and docs/ into.",
 )
-def export(file: Path, project: Path) -> None:
+@click.option(
+    "-t",
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help=TEMPLATES_HELP,
+)
+def export(file: Path, project: Path, templates: Path | None) -> None:
     """Write the client's MkDocs project (mkdocs.yml, docs/), to build with plain mkdocs.
 
     \b
@@ -169,7 +254,7 @@ def export(file: Path, project: Path) -> None:
     """
     from .build import export_project
 
-    config_file = export_project(file, project)
+    config_file = export_project(file, project, (templates,) if templates else ())
     click.echo(f"Wrote {config_file} and {project / 'docs'}/")
 
 

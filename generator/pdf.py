@@ -6,12 +6,14 @@ import mimetypes
 import os
 import posixpath
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jinja2
 import markdown
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import __version__, resources, text
@@ -79,10 +81,32 @@ def sections(hb: Handbook, pages: dict[str, str]) -> list[dict[str, Any]]:
     return out
 
 
-def print_html(hb: Handbook, pages: dict[str, str], *, folder: Path, paper: str = "a4") -> str:
-    """The complete HTML the PDF is rendered from (``crisisplan export`` writes it too)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(resources.themes_dir() / "print"),
+def theme_file(relative: str, overrides: Sequence[Path] = ()) -> Path:
+    """``themes/<relative>`` from the first override folder that has it, else the built-in one."""
+    for root in overrides:
+        candidate = root / "themes" / relative
+        if candidate.is_file():
+            return candidate.resolve()
+    return resources.themes_dir() / relative
+
+
+def print_html(
+    hb: Handbook,
+    pages: dict[str, str],
+    *,
+    folder: Path,
+    paper: str = "a4",
+    overrides: Sequence[Path] = (),
+) -> str:
+    """The complete HTML the PDF is rendered from (``crisisplan export`` writes it too).
+
+    ``themes/print/`` templates are searched in the override folders first; ``default:NAME``
+    names the built-in template, so an override can extend it. They render sandboxed.
+    """
+    builtin = jinja2.FileSystemLoader(resources.themes_dir() / "print")
+    search = [jinja2.FileSystemLoader(Path(p) / "themes" / "print") for p in overrides]
+    env = SandboxedEnvironment(
+        loader=jinja2.ChoiceLoader([*search, builtin, jinja2.PrefixLoader({"default": builtin})]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -98,7 +122,10 @@ def print_html(hb: Handbook, pages: dict[str, str], *, folder: Path, paper: str 
         sections=sorted(all_sections, key=lambda x: order.get(x["kind"], 2)),
         logo=logo,
         paper=PAPER[paper],
-        themes=resources.themes_dir().as_uri(),
+        stylesheets=[
+            theme_file("fonts/fonts.css", overrides).as_uri(),
+            theme_file("print/print.css", overrides).as_uri(),
+        ],
         version=__version__,
         created=_created(),
     )
@@ -146,7 +173,7 @@ def fetcher(roots: list[Path]) -> Any:
     return Fetcher(allow_redirects=False)
 
 
-def write_pdf(html: str, target: Path, *, folder: Path, base: Path, language: str) -> int:
+def write_pdf(html: str, target: Path, *, folder: Path, overrides: Sequence[Path] = ()) -> int:
     """Render ``html`` to ``target`` with WeasyPrint; return the number of pages."""
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
@@ -154,8 +181,8 @@ def write_pdf(html: str, target: Path, *, folder: Path, base: Path, language: st
     try:
         document = weasyprint.HTML(
             string=html,
-            base_url=base.as_uri() + "/",
-            url_fetcher=fetcher([folder, resources.themes_dir()]),
+            base_url=folder.resolve().as_uri() + "/",
+            url_fetcher=fetcher([folder, resources.themes_dir(), *overrides]),
         ).render()
         document.write_pdf(
             target,
@@ -168,5 +195,4 @@ def write_pdf(html: str, target: Path, *, folder: Path, base: Path, language: st
             "Error: the PDF build failed; nothing was written.",
             [Problem(str(target.name), 1, 1, "pdf", str(exc))],
         ) from None
-    del language
     return len(document.pages)

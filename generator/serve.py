@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import resources
-from .build import build_handbook, slug_for
+from .build import Options, build_handbook, slug_for
 from .errors import CrisisplanError
 from .questionnaire import load_questionnaire
 
@@ -26,11 +26,12 @@ def serve(
 
     def rebuild() -> None:
         try:
-            build_handbook(path, out, overrides=overrides, pdf=False)
+            build_handbook(path, out, options)
         except CrisisplanError as exc:  # keep serving the last good build
             exc.show()
 
-    build_handbook(path, out, overrides=overrides, pdf=False)
+    options = Options(pdf=False, templates=tuple(overrides), force=True)
+    build_handbook(path, out, options)
     server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(out / slug))
     for watched in (
         path.resolve().parent,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -119,7 +119,13 @@ def brand_css(hb: Handbook) -> str:
 
 
 def export(
-    hb: Handbook, pages: dict[str, str], project: Path, *, folder: Path, pdf_name: str | None
+    hb: Handbook,
+    pages: dict[str, str],
+    project: Path,
+    *,
+    folder: Path,
+    pdf_name: str | None,
+    overrides: Sequence[Path] = (),
 ) -> Path:
     """Write a complete, self-contained MkDocs project into ``project``; return its mkdocs.yml."""
     docs = project / "docs"
@@ -139,12 +145,17 @@ def export(
     for name in filter(None, (hb.logo, hb.favicon)):
         source = getattr(hb.q.brand, "logo" if name == hb.logo else "favicon")
         shutil.copyfile((folder / source).resolve(), assets / name)
-    shutil.copytree(
-        resources.themes_dir() / "material",
-        project / "overrides",
-        dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns("*.md"),
-    )
+    theme = project / "overrides"
+    builtin = resources.themes_dir() / "material"
+    no_docs = shutil.ignore_patterns("*.md")
+    shutil.copytree(builtin, theme, dirs_exist_ok=True, ignore=no_docs)
+    # An override can extend the built-in template it replaces: {% extends "default/main.html" %}
+    for html_file in builtin.glob("*.html"):
+        (theme / "default").mkdir(exist_ok=True)
+        shutil.copyfile(html_file, theme / "default" / html_file.name)
+    for root in reversed(overrides):  # the client's files win over the agency's
+        if (root / "themes" / "material").is_dir():
+            shutil.copytree(root / "themes" / "material", theme, dirs_exist_ok=True, ignore=no_docs)
     shutil.copyfile(resources.base_config(), project / BASE_NAME)
     config_file = project / "mkdocs.yml"
     data = config(hb, pages, pdf_name=pdf_name)

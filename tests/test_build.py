@@ -14,7 +14,8 @@ def test_build_without_arguments_writes_site_and_pdf_under_site(tmp_path, monkey
     out = tmp_path / "site" / "kopi-nusantara"
     assert (out / "index.html").is_file()
     assert (out / "response" / "food-safety.html").is_file()
-    assert "Built site/kopi-nusantara/" in result.output or f"Built {out}/" in result.output
+    assert f"{out}  15 " in result.output
+    assert result.output.rstrip().endswith("1 built or up to date, 0 failed")
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [".crisisplan", "kopi-nusantara"]
 
 

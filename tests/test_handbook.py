@@ -140,7 +140,7 @@ def test_template_error_names_template_and_line(tmp_path, example_path):
     override.mkdir(parents=True)
     (override / "about.md").write_text("# About\n\n{{ hb.no_such_thing }}\n", encoding="utf-8")
     with pytest.raises(TemplateError) as info:
-        prepare(example_path, overrides=[tmp_path / "agency"])
+        prepare(example_path, [tmp_path / "agency"])
     message = info.value.format_message()
     assert re.search(r"about\.md:3:1: .*no_such_thing", message), message
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from crisisplan.build import build_handbook
+from crisisplan.build import Options, build_handbook
 from crisisplan.errors import BuildError
 from crisisplan.pdf import fetcher, write_pdf
 
@@ -120,19 +120,19 @@ def test_fetcher_refuses_the_network_and_files_outside(tmp_path):
 def test_a_forbidden_resource_fails_the_build_naming_it(tmp_path):
     html = '<html><body><img src="http://127.0.0.1:9/tracker.png"></body></html>'
     with pytest.raises(BuildError) as info:
-        write_pdf(html, tmp_path / "x.pdf", folder=tmp_path, base=tmp_path, language="en")
+        write_pdf(html, tmp_path / "x.pdf", folder=tmp_path)
     assert "http://127.0.0.1:9/tracker.png" in info.value.format_message()
     assert not (tmp_path / "x.pdf").exists()
 
 
 def test_reproducible_with_source_date_epoch(tmp_path, monkeypatch, example_path):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
-    first = build_handbook(example_path, tmp_path / "a", site=False)
-    second = build_handbook(example_path, tmp_path / "b", site=False)
+    first = build_handbook(example_path, tmp_path / "a", Options(site=False))
+    second = build_handbook(example_path, tmp_path / "b", Options(site=False))
     assert first.pdf.read_bytes() == second.pdf.read_bytes()
 
 
 def test_letter_paper(tmp_path, example_path):
-    result = build_handbook(Path(example_path), tmp_path, site=False, paper="letter")
+    result = build_handbook(Path(example_path), tmp_path, Options(site=False, paper="letter"))
     box = pypdf.PdfReader(result.pdf).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)

@@ -1,0 +1,54 @@
+"""Shared fixtures: the reference questionnaires and a helper that writes file trees."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from crisisplan import resources
+
+pytest_plugins = ["browser_support", "builds"]
+
+ROOT = Path(__file__).resolve().parent.parent
+# The reference questionnaires shared by the whole project (a copy is bundled in content/).
+SHARED = ROOT.parent / "shared" / "examples"
+
+Tree = Mapping[str, str | bytes]
+
+
+def write_tree(root: Path, files: Tree) -> Path:
+    """Write ``{"relative/name": text}`` under ``root`` and return ``root``.
+
+    Text is dedented (so it can be indented inside a test) and written as UTF-8; bytes are
+    written as they are.
+    """
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(name="write_tree")
+def write_tree_fixture() -> Callable[[Path, Tree], Path]:
+    """``write_tree(tmp_path, {"questionnaire.yaml": '''...'''})``."""
+    return write_tree
+
+
+@pytest.fixture
+def shared() -> Path:
+    """``../shared/examples``; tests that use it skip where it is not checked out."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} does not exist")
+    return SHARED
+
+
+@pytest.fixture
+def example() -> Path:
+    """The bundled example questionnaire (content/examples/kopi-nusantara/questionnaire.yaml)."""
+    return resources.example()
