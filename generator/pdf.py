@@ -106,7 +106,9 @@ def print_html(
     builtin = jinja2.FileSystemLoader(resources.themes_dir() / "print")
     search = [jinja2.FileSystemLoader(Path(p) / "themes" / "print") for p in overrides]
     env = SandboxedEnvironment(
-        loader=jinja2.ChoiceLoader([*search, builtin, jinja2.PrefixLoader({"default": builtin})]),
+        loader=jinja2.ChoiceLoader(
+            [*search, builtin, jinja2.PrefixLoader({"default": builtin}, delimiter=":")]
+        ),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -205,7 +205,10 @@ def apply_defaults(q: Questionnaire) -> set[str]:
         r.back_to_normal_when = list(d.recovery.back_to_normal_when)
     if r.review_owner is None:
         r.review_owner = lead
+    other = _other_category(q.handbook.language)
     for t in q.threats:
+        if t.category is None:
+            t.category = other
         if t.owner is None:
             t.owner = lead
         if t.severity is None:
@@ -215,6 +218,12 @@ def apply_defaults(q: Questionnaire) -> set[str]:
         if not t.audiences:
             t.audiences = [a.id for a in q.audiences or []]
     return filled
+
+
+def _other_category(language: str) -> str:
+    from .text import strings
+
+    return str(strings(language)["other_category"])
 
 
 SCORE_BANDS = (15, 10, 5, 1)  # lowest score of the critical, high, moderate and low bands

@@ -39,7 +39,9 @@ def environment(language: str, overrides: Sequence[Path] = ()) -> SandboxedEnvir
     builtin = jinja2.FileSystemLoader(resources.content_dir() / language)
     search = [jinja2.FileSystemLoader(Path(p) / "content" / language) for p in overrides]
     env = SandboxedEnvironment(
-        loader=jinja2.ChoiceLoader([*search, builtin, jinja2.PrefixLoader({"default": builtin})]),
+        loader=jinja2.ChoiceLoader(
+            [*search, builtin, jinja2.PrefixLoader({"default": builtin}, delimiter=":")]
+        ),
         undefined=jinja2.StrictUndefined,
         finalize=text.escape,
         autoescape=False,

@@ -213,9 +213,9 @@ class Threat(Model):
     origin: Literal["internal", "external"] = Field(
         "external", description="`internal` (starts inside the company) or `external`."
     )
-    category: Text = Field(
-        "other",
-        description="Category, such as customer complaint, world events, employee dissatisfaction, product.",
+    category: Text | None = Field(
+        None,
+        description="Category, such as customer complaint, world events, employee dissatisfaction, product. Default: 'other' in the handbook's language.",
     )
     description: Text | None = Field(None, description="A short scenario.")
     likelihood: Score = Field(description="Likelihood from 1 (rare) to 5 (almost certain).")

@@ -61,14 +61,14 @@ def config(hb: Handbook, pages: dict[str, str], *, pdf_name: str | None) -> dict
                 "scheme": "default",
                 "primary": "custom",
                 "accent": "custom",
-                "toggle": {"icon": "material/weather-night", "name": "Dark mode"},
+                "toggle": {"icon": "material/weather-night", "name": s["site"]["dark_mode"]},
             },
             {
                 "media": "(prefers-color-scheme: dark)",
                 "scheme": "slate",
                 "primary": "custom",
                 "accent": "custom",
-                "toggle": {"icon": "material/weather-sunny", "name": "Light mode"},
+                "toggle": {"icon": "material/weather-sunny", "name": s["site"]["light_mode"]},
             },
         ],
     }

@@ -1,0 +1,175 @@
+"""Agencies: many clients per run, the cache, safe output folders and template overrides."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crisisplan.build import Options, build_handbook, build_many, export_project, slug_for
+from crisisplan.cli import cli
+from crisisplan.errors import BuildError, TemplateError
+
+SITE = Options(pdf=False)
+
+
+def client(folder: Path, name: str, company: str, extra: str = "") -> Path:
+    path = folder / f"{name}.yaml"
+    path.write_text(f"company:\n  name: {company}\n" + textwrap.dedent(extra), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Kopi Nusantara", "kopi-nusantara"),
+        ("../../etc", "etc"),
+        ("CON", "client-con"),
+        ("☕🔥", "client"),
+        ("Café Déjà Vu", "cafe-deja-vu"),
+        ("..", "client"),
+        ("a/b\\c", "a-b-c"),
+    ],
+)
+def test_slugs_are_safe_and_never_empty(name, slug):
+    assert slug_for(name) == slug
+
+
+def test_many_clients_one_failing(tmp_path):
+    clients = tmp_path / "clients"
+    clients.mkdir()
+    client(clients, "a", "Toko Satu")
+    client(clients, "b", "Toko Dua", "brand:\n  colour: red\n")
+    (clients / "c").mkdir()
+    client(clients / "c", "questionnaire", "Toko Tiga")
+    result = CliRunner().invoke(
+        cli, ["build", str(clients), "-o", str(tmp_path / "out"), "--no-pdf", "-j", "2"]
+    )
+    assert result.exit_code == 1
+    assert "b.yaml:4:3: brand.colour: unknown key 'colour'" in result.output
+    assert (tmp_path / "out" / "toko-satu" / "index.html").is_file()
+    assert (tmp_path / "out" / "toko-tiga" / "index.html").is_file()
+    assert not (tmp_path / "out" / "toko-dua").exists()
+    assert "2 built or up to date, 1 failed" in result.output
+
+
+def test_two_companies_with_the_same_slug_are_refused(tmp_path):
+    a = client(tmp_path, "a", "Toko Maju")
+    b = client(tmp_path, "b", "TOKO  maju!")
+    outcomes = build_many([a, b], tmp_path / "out", SITE, jobs=1)
+    assert all(o.error and "'toko-maju'" in o.error for o in outcomes)
+    assert not (tmp_path / "out" / "toko-maju").exists()
+
+
+def test_unchanged_clients_are_not_rebuilt(tmp_path):
+    a = client(tmp_path, "a", "Toko Satu")
+    b = client(tmp_path, "b", "Toko Dua")
+    first = build_many([a, b], tmp_path / "out", SITE, jobs=2)
+    assert [o.result.skipped for o in first] == [False, False]
+    index_b = tmp_path / "out" / "toko-dua" / "index.html"
+    stamp = index_b.stat().st_mtime_ns
+    second = build_many([a, b], tmp_path / "out", SITE, jobs=1)
+    assert [o.result.skipped for o in second] == [True, True]
+    a.write_text(a.read_text(encoding="utf-8") + "  industry: Hardware\n", encoding="utf-8")
+    third = build_many([a, b], tmp_path / "out", SITE, jobs=1)
+    assert [o.result.skipped for o in third] == [False, True]
+    assert index_b.stat().st_mtime_ns == stamp
+    assert "Hardware" in (tmp_path / "out" / "toko-satu" / "about.html").read_text(encoding="utf-8")
+    forced = build_many([a, b], tmp_path / "out", Options(pdf=False, force=True), jobs=1)
+    assert [o.result.skipped for o in forced] == [False, False]
+
+
+def test_a_changed_logo_invalidates_the_cache(tmp_path):
+    (tmp_path / "logo.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8"
+    )
+    a = client(tmp_path, "a", "Toko Satu", "brand:\n  logo: logo.svg\n")
+    assert not build_handbook(a, tmp_path / "out", SITE).skipped
+    assert build_handbook(a, tmp_path / "out", SITE).skipped
+    (tmp_path / "logo.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg'><g/></svg>", encoding="utf-8"
+    )
+    assert not build_handbook(a, tmp_path / "out", SITE).skipped
+
+
+def test_foreign_output_folders_are_refused_and_left_alone(tmp_path):
+    a = client(tmp_path, "a", "Toko Satu")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "precious.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(BuildError, match="did not make"):
+        build_handbook(a, out, SITE)
+    assert sorted(os.listdir(out)) == ["precious.txt"]
+    # A client folder that exists but was not made by crisisplan is refused too.
+    out2 = tmp_path / "out2"
+    (out2 / "toko-satu").mkdir(parents=True)
+    (out2 / ".crisisplan").touch()
+    (out2 / "toko-satu" / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(BuildError, match="did not make"):
+        build_handbook(a, out2, SITE)
+    assert (out2 / "toko-satu" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_agency_override_extends_the_builtin_template(tmp_path):
+    agency = tmp_path / "agency"
+    (agency / "content" / "en").mkdir(parents=True)
+    (agency / "content" / "en" / "about.md").write_text(
+        '{% include "default:about.md" %}\n\nPrepared with care by the Ombak crisis desk.\n',
+        encoding="utf-8",
+    )
+    a = client(tmp_path, "a", "Toko Satu")
+    result = build_handbook(a, tmp_path / "out", Options(pdf=False, templates=(agency,)))
+    about = (result.output / "about.html").read_text(encoding="utf-8")
+    assert "Ombak crisis desk" in about
+    assert "Next review" in about
+
+
+def test_client_templates_win_over_the_agency(tmp_path):
+    agency = tmp_path / "agency"
+    (agency / "content" / "en").mkdir(parents=True)
+    (agency / "content" / "en" / "about.md").write_text(
+        "# About\n\nAgency version\n", encoding="utf-8"
+    )
+    folder = tmp_path / "toko"
+    (folder / "templates" / "content" / "en").mkdir(parents=True)
+    (folder / "templates" / "content" / "en" / "about.md").write_text(
+        "# About\n\nClient version\n", encoding="utf-8"
+    )
+    a = client(folder, "questionnaire", "Toko Satu")
+    result = build_handbook(a, tmp_path / "out", Options(pdf=False, templates=(agency,)))
+    about = (result.output / "about.html").read_text(encoding="utf-8")
+    assert "Client version" in about and "Agency version" not in about
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ hb.__class__.__init__.__globals__ }}",
+        "{{ s.__class__.__base__ }}",
+    ],
+)
+def test_overrides_cannot_reach_python_internals(tmp_path, payload):
+    agency = tmp_path / "agency"
+    (agency / "content" / "en").mkdir(parents=True)
+    (agency / "content" / "en" / "about.md").write_text(f"# About\n\n{payload}\n", encoding="utf-8")
+    a = client(tmp_path, "a", "Toko Satu")
+    with pytest.raises(TemplateError) as info:
+        build_handbook(a, tmp_path / "out", Options(pdf=False, templates=(agency,)))
+    assert "about.md:3:1" in info.value.format_message()
+    assert not (tmp_path / "out" / "toko-satu").exists()
+
+
+def test_print_theme_override_is_used(tmp_path):
+    agency = tmp_path / "agency"
+    (agency / "themes" / "print").mkdir(parents=True)
+    (agency / "themes" / "print" / "print.css").write_text(
+        "@import url('default.css');\nh1 { color: red }\n", encoding="utf-8"
+    )
+    a = client(tmp_path, "a", "Toko Satu")
+    export_project(a, tmp_path / "project", [agency])
+    html = (tmp_path / "project" / "print.html").read_text(encoding="utf-8")
+    assert (agency / "themes" / "print" / "print.css").resolve().as_uri() in html
