@@ -35,6 +35,9 @@ class Document:
     data: dict[str, Any]
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: Problems that did not stop loading (a duplicate key, an over-long text); the caller
+    #: reports them together with the schema's own.
+    problems: list[Problem] = field(default_factory=list)
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the value (or key) at ``path``, or of its nearest written parent."""
@@ -108,17 +111,20 @@ def _problem(file: str, line: int, col: int, message: str) -> QuestionnaireError
     return QuestionnaireError.from_problems([Problem(file, line, col, "", message)])
 
 
-def load_yaml(path: Path, *, display: str | None = None) -> Document:
-    """Load ``path`` into a :class:`Document`, or raise :class:`QuestionnaireError`."""
+def load_yaml(path: Path, *, display: str | None = None, collect: bool = False) -> Document:
+    """Load ``path`` into a :class:`Document`, or raise :class:`QuestionnaireError`.
+
+    With ``collect``, problems that do not stop loading are left in ``Document.problems``.
+    """
     file = display or str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise _problem(file, 1, 1, f"cannot read the file: {exc.strerror or exc}") from None
-    return load_bytes(raw, file)
+    return load_bytes(raw, file, collect=collect)
 
 
-def load_bytes(raw: bytes, file: str) -> Document:
+def load_bytes(raw: bytes, file: str, *, collect: bool = False) -> Document:
     """Load questionnaire bytes; ``file`` names them in messages."""
     if len(raw) > MAX_BYTES:
         raise _problem(
@@ -178,10 +184,10 @@ def load_bytes(raw: bytes, file: str) -> Document:
         )
     doc = Document(file, {})
     builder = _Builder(doc)
-    data = builder.build(root, ())
-    if builder.problems:
-        raise QuestionnaireError.from_problems(builder.problems)
-    doc.data = data
+    doc.data = builder.build(root, ())
+    doc.problems = builder.problems
+    if doc.problems and not collect:
+        raise QuestionnaireError.from_problems(doc.problems)
     return doc
 
 

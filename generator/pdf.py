@@ -20,6 +20,7 @@ from . import __version__, resources, text
 from .errors import BuildError, Problem
 from .model import Handbook
 from .render import PHASES
+from .sanitize import sanitize
 
 EXTENSIONS = ["tables", "attr_list", "admonition", "pymdownx.details", "pymdownx.tasklist", "toc"]
 EXTENSION_CONFIGS = {"pymdownx.tasklist": {"custom_checkbox": True}}
@@ -59,7 +60,7 @@ def sections(hb: Handbook, pages: dict[str, str]) -> list[dict[str, Any]]:
     out = []
     for path, source in pages.items():
         md.reset()
-        body = _relink(md.convert(source), path)
+        body = _relink(sanitize(md.convert(source)), path)
         if path == "index.md":
             kind = "card"
         elif path.startswith("response/") and path != "response/index.md":

@@ -48,8 +48,8 @@ def today() -> dt.date:
 def load_questionnaire(path: Path | str, *, today_: dt.date | None = None) -> Loaded:
     """Load and validate ``path``; raise :class:`QuestionnaireError` listing every problem."""
     path = Path(path)
-    doc = load_yaml(path)
-    problems = references(doc, path.resolve().parent)
+    doc = load_yaml(path, collect=True)
+    problems = doc.problems + references(doc, path.resolve().parent)
     try:
         q = Questionnaire.model_validate(doc.data)
     except ValidationError as exc:

@@ -18,6 +18,12 @@ from .model import Handbook
 from .render import PHASES
 
 BASE_NAME = "crisisplan-base.yml"
+HOOKS_NAME = "crisisplan_hooks.py"
+HOOKS = (
+    '"""MkDocs hooks of a crisisplan project: every page body passes an allow-list sanitiser."""\n\n'
+    "from crisisplan.sanitize import on_page_content\n\n"
+    '__all__ = ["on_page_content"]\n'
+)
 
 
 def nav(hb: Handbook, pages: dict[str, str]) -> list[Any]:
@@ -83,6 +89,7 @@ def config(hb: Handbook, pages: dict[str, str], *, pdf_name: str | None) -> dict
         "docs_dir": "docs",
         "theme": theme,
         "nav": nav(hb, pages),
+        "hooks": [HOOKS_NAME],
         "extra": {
             "crisisplan": {
                 "company": name,
@@ -157,6 +164,7 @@ def export(
         if (root / "themes" / "material").is_dir():
             shutil.copytree(root / "themes" / "material", theme, dirs_exist_ok=True, ignore=no_docs)
     shutil.copyfile(resources.base_config(), project / BASE_NAME)
+    (project / HOOKS_NAME).write_text(HOOKS, encoding="utf-8")
     config_file = project / "mkdocs.yml"
     data = config(hb, pages, pdf_name=pdf_name)
     with config_file.open("w", encoding="utf-8") as fh:

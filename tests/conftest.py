@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+
 from crisisplan import resources
 
 pytest_plugins = ["browser_support", "builds"]

@@ -16,7 +16,10 @@ def test_build_without_arguments_writes_site_and_pdf_under_site(tmp_path, monkey
     assert (out / "response" / "food-safety.html").is_file()
     assert f"{out}  15 " in result.output
     assert result.output.rstrip().endswith("1 built or up to date, 0 failed")
-    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [".crisisplan", "kopi-nusantara"]
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [
+        ".crisisplan",
+        "kopi-nusantara",
+    ]
 
 
 def test_no_pdf_and_no_site_together_is_an_error(tmp_path, monkeypatch):

@@ -56,14 +56,19 @@ def test_every_fact_of_the_reference_appears(reference_pages, reference_data):
 
 def test_cadences_are_written_out(reference_pages):
     cadence = plain({"p": reference_pages["reassurance/index.md"]})
-    assert re.search(r"\*\*Critical\*\* \| \*\*30 minutes\*\* \| every 2 hours \| every 1 hour \| every 1 hour", cadence)
+    assert re.search(
+        r"\*\*Critical\*\* \| \*\*30 minutes\*\* \| every 2 hours \| every 1 hour \| every 1 hour",
+        cadence,
+    )
     assert re.search(r"\*\*Low\*\* \| \*\*12 hours\*\* \| every 3 days", cadence)
     # The first-24-hours timeline of the critical level starts with the holding statement at +0:30.
     assert "| +0:30 | Holding statement published |" in cadence
 
 
 def test_threat_register_is_sorted_by_score(reference_pages):
-    register = reference_pages["preparation/index.md"].split("## Threat register")[1].split("###")[0]
+    register = (
+        reference_pages["preparation/index.md"].split("## Threat register")[1].split("###")[0]
+    )
     scores = [int(s) for s in re.findall(r"\| \*\*(\d+)\*\* \|", register)]
     assert len(scores) == 7
     assert scores == sorted(scores, reverse=True)
@@ -84,8 +89,14 @@ def test_channel_lengths_are_counted_and_flagged(reference_pages):
 
 def test_minimal_questionnaire_gets_the_starter_catalogue(minimal_pages):
     text = plain(minimal_pages)
-    for category in ("customer complaint", "world events", "employee dissatisfaction", "product issues",
-                     "misinformation", "data and security"):
+    for category in (
+        "customer complaint",
+        "world events",
+        "employee dissatisfaction",
+        "product issues",
+        "misinformation",
+        "data and security",
+    ):
         assert f"| {category} |" in text or f"**{category}**" in text, category
     assert "Warung Sederhana" in text
     assert len([p for p in minimal_pages if p.startswith("response/")]) == 7
@@ -114,7 +125,9 @@ def test_public_edition_has_no_personal_contact_details(tmp_path, example_path):
 
 def test_questionnaire_text_stays_text(tmp_path):
     hostile = "<script>alert(1)</script> {{ 7*7 }} [x](javascript:alert(1)) | # not a heading"
-    path = write(tmp_path, f"""
+    path = write(
+        tmp_path,
+        f"""
         company:
           name: "Acme <b>Corp</b>"
           summary: {hostile!r}
@@ -124,7 +137,8 @@ def test_questionnaire_text_stays_text(tmp_path):
             likelihood: 3
             impact: 3
             holding_statement: "{{% raw %}} {{{{ 7*7 }}}} <img src=x onerror=alert(1)>"
-    """)
+    """,
+    )
     pages = prepare(path)[2]
     joined = "\n".join(pages.values())
     assert "<script>" not in joined and "<b>" not in joined and "<img" not in joined
@@ -152,14 +166,22 @@ def test_golden_markdown(reference_pages):
             target = GOLDEN / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(markdown, encoding="utf-8")
-    expected = {str(p.relative_to(GOLDEN)): p.read_text(encoding="utf-8") for p in GOLDEN.rglob("*.md")}
+    expected = {
+        str(p.relative_to(GOLDEN)): p.read_text(encoding="utf-8") for p in GOLDEN.rglob("*.md")
+    }
     assert sorted(expected) == sorted(reference_pages)
     for rel, markdown in reference_pages.items():
         assert markdown == expected[rel], f"{rel} differs from tests/golden: review and regenerate"
 
 
 def test_bundled_example_matches_shared():
-    shared = Path(__file__).resolve().parents[2] / "shared" / "examples" / "kopi-nusantara" / "questionnaire.yaml"
+    shared = (
+        Path(__file__).resolve().parents[2]
+        / "shared"
+        / "examples"
+        / "kopi-nusantara"
+        / "questionnaire.yaml"
+    )
     if not shared.exists():
         pytest.skip("shared/ is not beside the repository")
     assert resources.example().read_bytes() == shared.read_bytes()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from crisisplan import resources, text
 from crisisplan.model import build_model
 from crisisplan.questionnaire import defaults, load_questionnaire

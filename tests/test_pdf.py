@@ -22,7 +22,9 @@ def pdf(reference_build) -> pypdf.PdfReader:
 @pytest.fixture(scope="module")
 def page_texts(pdf) -> list[str]:
     # The fonts map the hyphen glyph to U+2010 (HYPHEN): read it back as the ASCII one.
-    return [" ".join((page.extract_text() or "").replace("\u2010", "-").split()) for page in pdf.pages]
+    return [
+        " ".join((page.extract_text() or "").replace("\u2010", "-").split()) for page in pdf.pages
+    ]
 
 
 def test_pdf_is_inside_the_site_folder_and_linked(reference_build):
@@ -36,8 +38,15 @@ def test_pdf_is_inside_the_site_folder_and_linked(reference_build):
 def test_page_count_and_threat_titles(pdf, page_texts, reference_pages):
     assert len(pdf.pages) >= 15
     text = " ".join(page_texts)
-    for title in re.findall(r"^# (.+)$", "\n".join(reference_pages[p] for p in reference_pages
-                                                     if p.startswith("response/") and p != "response/index.md"), re.M):
+    for title in re.findall(
+        r"^# (.+)$",
+        "\n".join(
+            reference_pages[p]
+            for p in reference_pages
+            if p.startswith("response/") and p != "response/index.md"
+        ),
+        re.M,
+    ):
         assert " ".join(title.replace("&#39;", "'").split()) in text
 
 
@@ -74,7 +83,9 @@ def test_bookmarks_land_on_pages_that_carry_their_titles(pdf, page_texts):
 
 def test_contents_page_numbers_are_the_real_pages(pdf, page_texts):
     bookmarks = dict(_outline(pdf))
-    contents = next(i for i, t in enumerate(page_texts) if t.startswith("Contents") or " Contents " in t[:200])
+    contents = next(
+        i for i, t in enumerate(page_texts) if t.startswith("Contents") or " Contents " in t[:200]
+    )
     toc = page_texts[contents]
     checked = 0
     for title, page in bookmarks.items():
@@ -94,7 +105,9 @@ def test_fonts_are_embedded_and_subset(pdf):
             fonts[font["/BaseFont"]] = font
     assert fonts
     for name, font in fonts.items():
-        descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        descendant = (
+            font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        )
         descriptor = descendant["/FontDescriptor"]
         assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), name
         assert re.match(r"/[A-Z]{6}\+", name), name
@@ -111,8 +124,14 @@ def test_fetcher_refuses_the_network_and_files_outside(tmp_path):
     fetch = fetcher([inside])
     assert fetch.fetch((inside / "ok.svg").as_uri()).read().startswith(b"<svg")
     assert fetch.fetch("data:text/plain,hi").read() == b"hi"
-    for url in ("http://127.0.0.1:9/x.css", "https://example.com/x.png", (tmp_path / "secret.txt").as_uri(),
-                (inside / "link.txt").as_uri(), (inside / ".." / "secret.txt").as_uri(), "ftp://x/y"):
+    for url in (
+        "http://127.0.0.1:9/x.css",
+        "https://example.com/x.png",
+        (tmp_path / "secret.txt").as_uri(),
+        (inside / "link.txt").as_uri(),
+        (inside / ".." / "secret.txt").as_uri(),
+        "ftp://x/y",
+    ):
         with pytest.raises(FatalURLFetchingError):
             fetch.fetch(url)
 

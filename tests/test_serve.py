@@ -33,12 +33,17 @@ def test_serve_rebuilds_when_the_questionnaire_changes(tmp_path: Path):
     path.write_text("company:\n  name: Toko Lama\n", encoding="utf-8")
     port = free_port()
     log = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "crisisplan", "serve", str(path), "-a", f"127.0.0.1:{port}"],
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crisisplan", "serve", str(path), "-a", f"127.0.0.1:{port}"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         url = f"http://127.0.0.1:{port}/about.html"
         assert "Toko Lama" in fetch(url)
-        path.write_text("company:\n  name: Toko Lama\n  industry: Hardware and paint\n", encoding="utf-8")
+        path.write_text(
+            "company:\n  name: Toko Lama\n  industry: Hardware and paint\n", encoding="utf-8"
+        )
         deadline = time.monotonic() + 30
         while "Hardware and paint" not in fetch(url):
             assert time.monotonic() < deadline, "the site was not rebuilt"

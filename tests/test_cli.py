@@ -1,0 +1,276 @@
+"""The command line: exact exit codes and messages, like a user sees them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import jsonschema
+import pytest
+import yaml
+from click.testing import CliRunner, Result
+
+import crisisplan
+from crisisplan.cli import cli
+from crisisplan.schema import json_schema_text
+
+# Builds are reproducible from SOURCE_DATE_EPOCH: pin "today" so the review warning is stable.
+TODAY = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 12, 1, tzinfo=dt.UTC).timestamp()))}
+
+
+def run(*args: str | Path) -> Result:
+    result = CliRunner().invoke(cli, [str(a) for a in args], env=TODAY)
+    # Exits go through SystemExit; anything else is a crash the user would see as a traceback.
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+def plain(data: Any) -> Any:
+    """YAML data as JSON would hold it (dates as YYYY-MM-DD text)."""
+    if isinstance(data, dict):
+        return {str(k): plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [plain(v) for v in data]
+    if isinstance(data, dt.date):
+        return data.isoformat()
+    return data
+
+
+def validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(run("schema").output)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+# -- validate ------------------------------------------------------------------------------------
+
+
+def test_validate_both_examples(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(shared)
+    result = run("validate", "kopi-nusantara/questionnaire.yaml", "minimal.yaml")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "kopi-nusantara/questionnaire.yaml: valid (3 warnings)\nminimal.yaml: valid (0 warnings)\n"
+    )
+    assert result.stderr == (
+        "kopi-nusantara/questionnaire.yaml:212:34: warning: severity_levels[0].activate[2]: "
+        "'legal' is called in at 'critical' but has no backup: add team.backup\n"
+        "kopi-nusantara/questionnaire.yaml:212:79: warning: severity_levels[0].activate[6]: "
+        "'hr-lead' is called in at 'critical' but has no backup: add team.backup\n"
+        "kopi-nusantara/questionnaire.yaml:395:5: warning: threats[6]: threat "
+        "'competitor-campaign' has no holding_statement: the standard one will be used\n"
+    )
+
+
+def test_validate_the_bundled_example(example: Path) -> None:
+    result = run("validate", example)
+    assert result.exit_code == 0
+    assert result.stdout == f"{example}: valid (3 warnings)\n"
+
+
+def test_validate_a_bad_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_tree: Callable[..., Path]
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "client.yaml": """\
+            company:
+              name: Kopi
+              website: javascript:alert(1)
+            brand:
+              colors:
+                primary: brown
+            """
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    result = run("validate", "client.yaml")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "client.yaml:3:12: company.website: 'javascript:alert(1)' is not a web address: write one "
+        "starting with https:// or http://\n"
+        "client.yaml:6:14: brand.colors.primary: 'brown' is not a colour: write #RRGGBB or #RGB, "
+        "such as #5B3A29\n"
+        "Error: 2 errors in client.yaml; nothing was written.\n"
+    )
+
+
+def test_validate_reports_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_tree: Callable[..., Path]
+) -> None:
+    write_tree(tmp_path, {"good.yaml": "company:\n  name: Kopi\n", "bad.yaml": "- Kopi\n"})
+    monkeypatch.chdir(tmp_path)
+    result = run("validate", "bad.yaml", "good.yaml", "missing.yaml")
+    assert result.exit_code == 1
+    assert result.stdout == "good.yaml: valid (0 warnings)\n"
+    assert result.stderr == (
+        "bad.yaml:1:1: the top level is a list: expected a mapping of sections such as company:\n"
+        "Error: 1 error in bad.yaml; nothing was written.\n"
+        "missing.yaml:1:1: cannot read the file: No such file or directory\n"
+        "Error: 1 error in missing.yaml; nothing was written.\n"
+    )
+
+
+def test_validate_a_hostile_file_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "client.yaml"
+    path.write_bytes(b"company: " + b"[" * 5000)
+    result = run("validate", path)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{path}:1:30: nested more than 20 levels deep\n"
+        f"Error: 1 error in {path}; nothing was written.\n"
+    )
+
+
+def test_strict_turns_warnings_into_errors(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(shared)
+    result = run("validate", "--strict", "kopi-nusantara/questionnaire.yaml")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "Error: 3 warnings in kopi-nusantara/questionnaire.yaml (--strict)."
+    )
+    assert len(result.stderr.splitlines()) == 4
+    # Without warnings, --strict changes nothing.
+    assert run("validate", "--strict", "minimal.yaml").exit_code == 0
+
+
+def test_validate_needs_a_file() -> None:
+    result = run("validate")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == "Error: Missing argument 'FILES...'."
+
+
+# -- schema --------------------------------------------------------------------------------------
+
+
+def test_schema_validates_the_reference_questionnaires(shared: Path, example: Path) -> None:
+    check = validator()
+    for path in (
+        shared / "kopi-nusantara" / "questionnaire.yaml",
+        shared / "minimal.yaml",
+        example,
+    ):
+        data = plain(yaml.safe_load(path.read_text(encoding="utf-8")))
+        assert list(check.iter_errors(data)) == [], path
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ({}, []),  # company is required
+        ({"company": {"name": "Kopi", "nmae": "Kopi"}}, ["company"]),
+        (
+            {"company": {"name": "Kopi"}, "brand": {"colors": {"primary": "brown"}}},
+            ["brand", "colors", "primary"],
+        ),
+        ({"company": {"name": "Kopi", "website": "javascript:alert(1)"}}, ["company", "website"]),
+        (
+            {
+                "company": {"name": "K"},
+                "threats": [{"id": "t", "title": "T", "likelihood": 6, "impact": 1}],
+            },
+            ["threats", 0, "likelihood"],
+        ),
+        (
+            {"company": {"name": "K"}, "team": [{"id": "Crisis Lead", "role": "R"}]},
+            ["team", 0, "id"],
+        ),
+    ],
+)
+def test_schema_refuses_what_the_tool_refuses(data: dict[str, Any], where: list[Any]) -> None:
+    error = jsonschema.exceptions.best_match(validator().iter_errors(data))
+    assert error is not None
+    assert list(error.absolute_path) == where
+
+
+def test_schema_is_the_library_schema() -> None:
+    result = run("schema")
+    assert result.exit_code == 0
+    assert result.stdout == json_schema_text()
+    assert json.loads(result.stdout)["title"] == "crisisplan questionnaire"
+
+
+# -- init ----------------------------------------------------------------------------------------
+
+
+def test_init_writes_a_starter_that_validates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("init", "clients/new.yaml")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Wrote clients/new.yaml. Fill it in, then run: crisisplan validate clients/new.yaml\n"
+    )
+    text = (tmp_path / "clients" / "new.yaml").read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "# yaml-language-server: $schema=./crisisplan.schema.json"
+    schema_file = tmp_path / "clients" / "crisisplan.schema.json"
+    assert schema_file.read_text(encoding="utf-8") == json_schema_text()
+    # The schema beside it accepts the starter, and so does the tool.
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    jsonschema.validate(plain(yaml.safe_load(text)), schema)
+    checked = run("validate", "--strict", "clients/new.yaml")
+    assert (checked.exit_code, checked.stdout) == (0, "clients/new.yaml: valid (0 warnings)\n")
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    mine = "company:\n  name: Mine\n"
+    Path("client.yaml").write_text(mine, encoding="utf-8")
+    result = run("init", "client.yaml")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: client.yaml already exists; nothing was written.\n"
+    assert Path("client.yaml").read_text(encoding="utf-8") == mine
+    assert not Path("crisisplan.schema.json").exists()
+
+
+# -- help and version ----------------------------------------------------------------------------
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"crisisplan, version {crisisplan.__version__}\n"
+
+
+def test_python_dash_m() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "crisisplan", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        0,
+        f"crisisplan, version {crisisplan.__version__}\n",
+        "",
+    )
+
+
+COMMANDS: dict[str, click.Command] = {"crisisplan": cli, **cli.commands}
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_has_help_with_an_example(name: str) -> None:
+    command = COMMANDS[name]
+    assert command.help, f"{name} has no help text"
+    assert "Example" in command.help, f"{name}'s help has no Example"
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"{name} {param.opts[0]} has no help text"
+    args = [] if name == "crisisplan" else [name]
+    result = run(*args, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.stdout
