@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing as mp
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,8 @@ class Options:
     paper: str = "a4"
     templates: tuple[Path, ...] = ()
     force: bool = False
+    #: Typeset the PDF in a second process while the site builds (worth it with a spare core).
+    side_by_side: bool = True
 
 
 def slug_for(name: str) -> str:
@@ -169,6 +172,20 @@ def build_handbook(
     work = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=outdir))
     try:
         staged = work / "out"
+        staged.mkdir()
+        (work / "pdf").mkdir()  # not in staged/: MkDocs empties its site folder before building
+        pdf_job = None
+        if options.pdf:
+            html = print_html(
+                hb, pages, folder=loaded.folder, paper=options.paper, overrides=overrides
+            )
+            pdf_job = _start_pdf(
+                html,
+                work / "pdf" / hb.pdf,
+                loaded.folder,
+                overrides,
+                side_by_side=options.side_by_side and options.site,
+            )
         if options.site:
             config_file = export(
                 hb,
@@ -179,13 +196,9 @@ def build_handbook(
                 overrides=overrides,
             )
             build_site(config_file, staged)
-        staged.mkdir(exist_ok=True)
-        pdf_pages = 0
-        if options.pdf:
-            html = print_html(
-                hb, pages, folder=loaded.folder, paper=options.paper, overrides=overrides
-            )
-            pdf_pages = write_pdf(html, staged / hb.pdf, folder=loaded.folder, overrides=overrides)
+        pdf_pages = pdf_job() if pdf_job else 0
+        if pdf_job:
+            (work / "pdf" / hb.pdf).rename(staged / hb.pdf)
         marker = {
             "fingerprint": key,
             "pdf": hb.pdf if options.pdf else None,
@@ -201,6 +214,41 @@ def build_handbook(
     return Result(
         slug, target, len(pages), pdf, loaded.warnings, time.perf_counter() - started, pdf_pages
     )
+
+
+def _start_pdf(
+    html: str, target: Path, folder: Path, overrides: Sequence[Path], *, side_by_side: bool
+) -> Callable[[], int]:
+    """Start typesetting the PDF; the returned function waits for it and gives its page count.
+
+    Side by side, WeasyPrint runs in a forked process while MkDocs builds the site here, so
+    the two halves share the machine's cores instead of running one after the other.
+    """
+    if not side_by_side or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+        pages = write_pdf(html, target, folder=folder, overrides=overrides)
+        return lambda: pages
+    pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
+    future = pool.submit(_pdf_in_child, html, target, folder, tuple(overrides))
+
+    def wait() -> int:
+        try:
+            pages, problems, message = future.result()
+        finally:
+            pool.shutdown()
+        if message is not None:
+            raise BuildError(message, problems)
+        return pages
+
+    return wait
+
+
+def _pdf_in_child(
+    html: str, target: Path, folder: Path, overrides: tuple[Path, ...]
+) -> tuple[int, list[Problem], str | None]:
+    try:
+        return write_pdf(html, target, folder=folder, overrides=overrides), [], None
+    except CrisisplanError as exc:  # exceptions with extra fields do not pickle whole
+        return 0, exc.problems, exc.message
 
 
 # -- the cache --------------------------------------------------------------------------------
@@ -326,6 +374,8 @@ def build_many(
         if progress:
             progress(outcome, paths.index(outcome.path) + 1, len(paths))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    if workers > 1:  # the clients already fill the cores: no second process per client
+        options = replace(options, side_by_side=False)
     if workers == 1:
         for path in todo:
             outcomes[path] = _build_one(path, outdir, options)

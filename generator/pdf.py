@@ -126,7 +126,7 @@ def print_html(
         logo=logo,
         paper=PAPER[paper],
         stylesheets=[
-            theme_file("fonts/fonts.css", overrides).as_uri(),
+            theme_file("fonts/print/fonts.css", overrides).as_uri(),
             theme_file("print/print.css", overrides).as_uri(),
         ],
         version=__version__,

@@ -145,7 +145,7 @@ def export(
         resources.themes_dir() / "fonts",
         assets / "fonts",
         dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns("*.md"),
+        ignore=shutil.ignore_patterns("*.md", "print"),  # print/ holds the PDF's TrueType copies
     )
     (assets / "stylesheets").mkdir(parents=True, exist_ok=True)
     (assets / "stylesheets" / "brand.css").write_text(brand_css(hb), encoding="utf-8")
