@@ -25,7 +25,7 @@ from .model import Handbook, build_model
 from .pdf import print_html, write_pdf
 from .questionnaire import Loaded, load_questionnaire
 from .render import environment, render_pages
-from .site import build_site, export
+from .site import build_site, build_site_zensical, export
 
 MARKER = ".crisisplan"
 
@@ -59,6 +59,8 @@ class Options:
     force: bool = False
     #: Typeset the PDF in a second process while the site builds (worth it with a spare core).
     side_by_side: bool = True
+    #: The static site generator: ``mkdocs`` (in process) or ``zensical`` (optional).
+    engine: str = "mkdocs"
 
 
 def slug_for(name: str) -> str:
@@ -195,7 +197,10 @@ def build_handbook(
                 pdf_name=hb.pdf if options.pdf else None,
                 overrides=overrides,
             )
-            build_site(config_file, staged)
+            if options.engine == "zensical":
+                build_site_zensical(config_file, staged)
+            else:
+                build_site(config_file, staged)
         pdf_pages = pdf_job() if pdf_job else 0
         if pdf_job:
             (work / "pdf" / hb.pdf).rename(staged / hb.pdf)
@@ -269,6 +274,7 @@ def fingerprint(loaded: Loaded, overrides: Sequence[Path], options: Options) -> 
     h = hashlib.sha256()
     settings = [
         __version__,
+        options.engine,
         options.site,
         options.pdf,
         options.paper,

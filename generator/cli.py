@@ -148,6 +148,13 @@ TEMPLATES_HELP = (
     help="Clients built at once. Default: the number of cores.",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["mkdocs", "zensical"]),
+    default="mkdocs",
+    show_default=True,
+    help="Site generator. zensical needs: pip install 'crisisplan[zensical]'.",
+)
+@click.option(
     "--force", is_flag=True, help="Rebuild every client, even those whose inputs have not changed."
 )
 def build(
@@ -158,6 +165,7 @@ def build(
     paper: str,
     templates: Path | None,
     jobs: int | None,
+    engine: str,
     force: bool,
 ) -> None:
     """Build handbooks: the website and the PDF of each client, in OUTDIR/<slug>/.
@@ -180,6 +188,7 @@ def build(
         paper=paper,
         templates=(templates,) if templates else (),
         force=force,
+        engine=engine,
     )
     outcomes = build_many(
         files or (resources.example(),), outdir, options, jobs=jobs, progress=_progress

@@ -215,3 +215,29 @@ def build_site(config_file: Path, site_dir: Path) -> None:
             raise BuildError(
                 f"Error: the site build failed ({exc}); nothing was written.", problems
             ) from None
+
+
+ENGINES = ("mkdocs", "zensical")
+
+
+def build_site_zensical(config_file: Path, site_dir: Path) -> None:
+    """Build the same project with Zensical (``pip install 'crisisplan[zensical]'``), strictly.
+
+    Zensical reads mkdocs.yml and the Material overrides; it does not run MkDocs hooks, so the
+    page bodies rely on crisisplan's escaping and the Content-Security-Policy alone.
+    """
+    try:
+        import zensical
+    except ImportError:
+        raise BuildError(
+            "Error: the zensical engine is not installed: pip install 'crisisplan[zensical]'."
+        ) from None
+    try:
+        zensical.build(str(config_file.resolve()), {"strict": True, "clean": True})
+    except (Exception, SystemExit) as exc:  # Zensical reports errors as plain exceptions
+        raise BuildError(f"Error: the Zensical build failed: {exc}; nothing was written.") from None
+    built = config_file.parent / "site"
+    if not (built / "index.html").is_file():
+        raise BuildError("Error: the Zensical build wrote no site; nothing was written.")
+    shutil.rmtree(site_dir, ignore_errors=True)
+    built.rename(site_dir)
