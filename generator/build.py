@@ -174,7 +174,6 @@ def build_handbook(
     work = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=outdir))
     try:
         staged = work / "out"
-        staged.mkdir()
         (work / "pdf").mkdir()  # not in staged/: MkDocs empties its site folder before building
         pdf_job = None
         if options.pdf:
@@ -202,6 +201,7 @@ def build_handbook(
             else:
                 build_site(config_file, staged)
         pdf_pages = pdf_job() if pdf_job else 0
+        staged.mkdir(exist_ok=True)
         if pdf_job:
             (work / "pdf" / hb.pdf).rename(staged / hb.pdf)
         marker = {
