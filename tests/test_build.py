@@ -38,3 +38,19 @@ def test_a_broken_questionnaire_writes_nothing(tmp_path, monkeypatch):
     assert result.output.startswith("q.yaml:3:3: company.colour: unknown key 'colour'")
     assert "Traceback" not in result.output
     assert not (tmp_path / "site").exists()
+
+
+def test_two_builds_are_byte_identical(tmp_path, monkeypatch, example_path):
+    from crisisplan.build import build_handbook
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+    first = build_handbook(example_path, tmp_path / "a")
+    second = build_handbook(example_path, tmp_path / "b")
+
+    def files(root):
+        return {p.relative_to(root): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+    a, b = files(first.output), files(second.output)
+    assert sorted(a) == sorted(b)
+    assert len(a) > 20
+    assert [name for name in a if a[name] != b[name]] == []

@@ -155,3 +155,20 @@ def test_letter_paper(tmp_path, example_path):
     result = build_handbook(Path(example_path), tmp_path, Options(site=False, paper="letter"))
     box = pypdf.PdfReader(result.pdf).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
+def test_crisis_card_is_one_page_right_after_the_cover(page_texts):
+    assert (
+        page_texts[0].startswith("Kopi Nusantara Social media crisis handbook")
+        or "Kopi Nusantara" in page_texts[0]
+    )
+    assert "In a crisis now?" in page_texts[1]
+    assert "Who to call first" in page_texts[1]
+    assert "Contents" in page_texts[2][:200]
+
+
+def test_paper_forms_follow_the_handbook(page_texts):
+    log = next(i for i, t in enumerate(page_texts) if "Incident log sheet" in t)
+    review = next(i for i, t in enumerate(page_texts) if "Post-crisis review sheet" in t)
+    assert review == log + 1 == len(page_texts) - 1
+    assert "What went wrong, and what was the cause?" in page_texts[review]
