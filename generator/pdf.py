@@ -128,6 +128,12 @@ def print_html(
         stylesheets=[
             theme_file("fonts/print/fonts.css", overrides).as_uri(),
             theme_file("print/print.css", overrides).as_uri(),
+            # Each override may add to the print stylesheet rather than replace it.
+            *[
+                (root / "themes" / "print" / "extra.css").resolve().as_uri()
+                for root in reversed(overrides)
+                if (root / "themes" / "print" / "extra.css").is_file()
+            ],
         ],
         version=__version__,
         created=_created(),

@@ -173,3 +173,40 @@ def test_print_theme_override_is_used(tmp_path):
     export_project(a, tmp_path / "project", [agency])
     html = (tmp_path / "project" / "print.html").read_text(encoding="utf-8")
     assert (agency / "themes" / "print" / "print.css").resolve().as_uri() in html
+
+
+def test_overrides_can_add_stylesheets_to_site_and_print(tmp_path):
+    agency = tmp_path / "agency"
+    (agency / "themes" / "material" / "assets" / "stylesheets").mkdir(parents=True)
+    (agency / "themes" / "material" / "assets" / "stylesheets" / "extra.css").write_text(
+        ".md-header { border-bottom: 4px solid gold; }\n", encoding="utf-8"
+    )
+    (agency / "themes" / "print").mkdir(parents=True)
+    (agency / "themes" / "print" / "extra.css").write_text(
+        "h1 { color: #123456 }\n", encoding="utf-8"
+    )
+    a = client(tmp_path, "a", "Toko Satu")
+    result = build_handbook(a, tmp_path / "out", Options(pdf=False, templates=(agency,)))
+    page = (result.output / "response" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../assets/stylesheets/extra.css"' in page
+    assert "gold" in (result.output / "assets" / "stylesheets" / "extra.css").read_text(
+        encoding="utf-8"
+    )
+    export_project(a, tmp_path / "project", [agency])
+    html = (tmp_path / "project" / "print.html").read_text(encoding="utf-8")
+    assert (agency / "themes" / "print" / "extra.css").resolve().as_uri() in html
+    assert html.index("print/print.css") < html.index("print/extra.css")
+
+
+def test_a_site_theme_override_extends_the_builtin_main_html(tmp_path):
+    agency = tmp_path / "agency"
+    (agency / "themes" / "material").mkdir(parents=True)
+    (agency / "themes" / "material" / "main.html").write_text(
+        '{% extends "default/main.html" %}\n{% block announce %}{{ super() }} Agency hotline{% endblock %}\n',
+        encoding="utf-8",
+    )
+    a = client(tmp_path, "a", "Toko Satu")
+    result = build_handbook(a, tmp_path / "out", Options(pdf=False, templates=(agency,)))
+    page = (result.output / "index.html").read_text(encoding="utf-8")
+    assert "Agency hotline" in page
+    assert "cp-confidential" in page  # the built-in block is still there through super()

@@ -96,3 +96,12 @@ def test_types_are_written_readably(annotation: Any, written: str) -> None:
 def test_a_type_without_a_readable_name_is_an_error() -> None:
     with pytest.raises(TypeError, match=r"no readable name for <class 'datetime\.time'>"):
         reference.readable(dt.time)
+
+
+def test_cli_reference_is_up_to_date() -> None:
+    from crisisplan import clidocs
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+    assert doc.read_text(encoding="utf-8") == clidocs.markdown(), (
+        f"docs/cli.md is out of date: run `{clidocs.COMMAND}` and commit the result"
+    )
