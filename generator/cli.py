@@ -10,7 +10,7 @@ import click
 from . import __version__, resources
 from .errors import CrisisplanError, QuestionnaireError
 from .questionnaire import load_questionnaire
-from .schema import json_schema_text
+from .schema import LANGUAGES, json_schema_text
 
 SCHEMA_FILE = "crisisplan.schema.json"
 
@@ -81,7 +81,7 @@ def schema() -> None:
 )
 @click.option(
     "--language",
-    type=click.Choice(["en", "id"]),
+    type=click.Choice(LANGUAGES),
     default="en",
     show_default=True,
     help="Language of the starter questionnaire and its handbook.",

@@ -11,9 +11,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import resources
 from .types import Color, Count, Date, DurationField, Email, Id, Phone, Score, Text, Url
 
-LANGUAGES = ("en", "id")
+# A language is offered when content/<code>/ has its strings: adding a folder adds a language.
+LANGUAGES: tuple[str, ...] = tuple(
+    sorted(p.parent.name for p in resources.content_dir().glob("*/strings.yaml"))
+)
+Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 
 
 class Model(BaseModel):
@@ -25,8 +30,9 @@ class Model(BaseModel):
 class Handbook(Model):
     """About the handbook document itself."""
 
-    language: Literal["en", "id"] = Field(
-        "en", description="Language of the handbook: `en` (English) or `id` (Bahasa Indonesia)."
+    language: Language = Field(
+        "en",
+        description="Language of the handbook: a folder of content/, such as `en` (English) or `id` (Bahasa Indonesia).",
     )
     title: Text | None = Field(
         None,

@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -58,11 +59,26 @@ class Duration:
         return f"{self.amount} {self.unit}"
 
 
+@cache
+def unit_words() -> dict[str, tuple[str, int]]:
+    """Unit words: the built-in abbreviations plus every language's words in its strings.yaml."""
+    from . import resources
+    from .loader import load_yaml
+
+    words = dict(UNITS)
+    minutes = {unit: m for unit, m in UNITS.values()}
+    for path in sorted(resources.content_dir().glob("*/strings.yaml")):
+        for unit, names in load_yaml(path).data.get("units", {}).items():
+            for name in names:
+                words.setdefault(name.lower(), (unit, minutes[unit]))
+    return words
+
+
 def parse_duration(value: Any) -> Duration:
     if isinstance(value, Duration):
         return value
     match = DURATION_RE.match(str(value)) if isinstance(value, str | int) else None
-    unit = UNITS.get(match.group(2).lower()) if match else None
+    unit = unit_words().get(match.group(2).lower()) if match else None
     if not match or not unit:
         raise PydanticCustomError(
             "duration", "{value} is not a duration: write " + DURATION_HELP, {"value": repr(value)}

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from crisisplan import resources, text
+from crisisplan import resources, schema, text
 from crisisplan.model import build_model
 from crisisplan.questionnaire import defaults, load_questionnaire
 from crisisplan.render import environment, render_pages
@@ -22,6 +22,14 @@ from crisisplan.types import Duration
 EN = resources.content_dir() / "en"
 ID = resources.content_dir() / "id"
 TEMPLATES = sorted(str(p.relative_to(EN)) for p in EN.rglob("*.md"))
+# Every translation is checked against English: a new content/<code>/ folder is picked up here.
+LANGUAGES = sorted(p.parent.name for p in resources.content_dir().glob("*/strings.yaml"))
+OTHERS = [code for code in LANGUAGES if code != "en"]
+
+
+def test_every_content_language_is_offered() -> None:
+    assert set(LANGUAGES) >= {"en", "id"}
+    assert list(schema.LANGUAGES) == LANGUAGES
 
 
 def files(root: Path) -> list[str]:
@@ -35,8 +43,9 @@ def load(path: Path) -> Any:
 # -- the same files, the same template logic ------------------------------------------------
 
 
-def test_every_file_exists_in_both_languages() -> None:
-    assert files(ID) == files(EN)
+@pytest.mark.parametrize("lang", OTHERS)
+def test_every_file_exists_in_both_languages(lang: str) -> None:
+    assert files(EN.parent / lang) == files(EN)
 
 
 _STRING = re.compile(r'"[^"]*"')
@@ -54,10 +63,11 @@ def skeleton(source: str) -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.parametrize("lang", OTHERS)
 @pytest.mark.parametrize("name", TEMPLATES)
-def test_templates_keep_anchors_links_and_logic(name: str) -> None:
+def test_templates_keep_anchors_links_and_logic(name: str, lang: str) -> None:
     en = skeleton((EN / name).read_text(encoding="utf-8"))
-    ind = skeleton((ID / name).read_text(encoding="utf-8"))
+    ind = skeleton((EN.parent / lang / name).read_text(encoding="utf-8"))
     for part in en:
         assert ind[part] == en[part], f"{name}: {part} differ"
 
@@ -73,8 +83,10 @@ def shape(value: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
             yield from shape(item, f"{prefix}{key}.")
 
 
-def test_strings_have_the_same_keys() -> None:
-    assert sorted(shape(load(ID / "strings.yaml"))) == sorted(shape(load(EN / "strings.yaml")))
+@pytest.mark.parametrize("lang", OTHERS)
+def test_strings_have_the_same_keys(lang: str) -> None:
+    other = sorted(shape(load(EN.parent / lang / "strings.yaml")))
+    assert other == sorted(shape(load(EN / "strings.yaml")))
 
 
 def test_indonesian_units_and_placeholders() -> None:
@@ -86,9 +98,10 @@ def test_indonesian_units_and_placeholders() -> None:
     assert all(text.PLACEHOLDER.fullmatch(f"{{{b}}}") for b in blanks)
 
 
+@pytest.mark.parametrize("lang", OTHERS)
 @pytest.mark.parametrize("section", ["audiences", "team", "severity_levels", "threats"])
-def test_defaults_have_the_same_ids(section: str) -> None:
-    en, ind = load(EN / "defaults.yaml"), load(ID / "defaults.yaml")
+def test_defaults_have_the_same_ids(section: str, lang: str) -> None:
+    en, ind = load(EN / "defaults.yaml"), load(EN.parent / lang / "defaults.yaml")
     assert [item["id"] for item in ind[section]] == [item["id"] for item in en[section]]
 
 
@@ -115,9 +128,10 @@ def compare(en: Any, ind: Any, where: str = "") -> Iterator[str]:
         yield f"{where}: {en!r} != {ind!r}"
 
 
-def test_defaults_differ_only_in_their_prose() -> None:
+@pytest.mark.parametrize("lang", OTHERS)
+def test_defaults_differ_only_in_their_prose(lang: str) -> None:
     en = defaults("en").model_dump(mode="json", exclude={"company"})
-    ind = defaults("id").model_dump(mode="json", exclude={"company"})
+    ind = defaults(lang).model_dump(mode="json", exclude={"company"})
     assert list(compare(en, ind)) == []
 
 
