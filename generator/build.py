@@ -153,7 +153,11 @@ def build_handbook(
     overrides = search_path(loaded, options.templates)
     key = fingerprint(loaded, overrides, options)
     previous = _marker(target)
-    if not options.force and previous.get("fingerprint") == key:
+    if (
+        not options.force
+        and previous.get("fingerprint") == key
+        and _complete(target, previous, options)
+    ):
         pdf = target / previous["pdf"] if previous.get("pdf") else None
         return Result(
             slug,
@@ -297,6 +301,13 @@ def fingerprint(loaded: Loaded, overrides: Sequence[Path], options: Options) -> 
     return h.hexdigest()
 
 
+def _complete(target: Path, marker: dict[str, Any], options: Options) -> bool:
+    """Whether the output a marker describes is still all there (nobody deleted part of it)."""
+    site_ok = not options.site or (target / "index.html").is_file()
+    pdf_ok = not options.pdf or bool(marker.get("pdf")) and (target / str(marker["pdf"])).is_file()
+    return site_ok and pdf_ok
+
+
 def _marker(target: Path) -> dict[str, Any]:
     try:
         data = json.loads((target / MARKER).read_text(encoding="utf-8"))
@@ -354,6 +365,8 @@ def build_many(
     options = options or Options()
     outdir = Path(outdir).absolute()
     paths = questionnaires(inputs)
+    if not paths:
+        raise BuildError("Error: no questionnaires found (*.yaml, *.yml or */questionnaire.yaml).")
     outcomes: dict[Path, Outcome] = {}
     by_slug: dict[str, list[Path]] = {}
     for path in paths:

@@ -190,6 +190,7 @@ def build(
         force=force,
         engine=engine,
     )
+    click.echo(f"Building into {outdir}/ ...", err=True)
     outcomes = build_many(
         files or (resources.example(),), outdir, options, jobs=jobs, progress=_progress
     )

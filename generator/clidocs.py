@@ -19,7 +19,8 @@ def markdown() -> str:
         f"<!-- Generated from the commands' --help by `{COMMAND}`: do not edit. -->",
         "",
     ]
-    group = click.Context(cli, info_name="crisisplan", max_content_width=100, terminal_width=100)
+    # The same context settings as the real command, so the help shows "-h, --help" too.
+    group = click.Context(cli, info_name="crisisplan", terminal_width=100, **cli.context_settings)
     lines += ["```", cli.get_help(group).rstrip(), "```", ""]
     for name in cli.list_commands(group):
         command = cli.get_command(group, name)
@@ -28,8 +29,8 @@ def markdown() -> str:
             command,
             info_name=name,
             parent=group,
-            max_content_width=100,
             terminal_width=100,
+            **command.context_settings,
         )
         lines += [f"## crisisplan {name}", "", "```", command.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(lines)

@@ -94,6 +94,11 @@ class ThreatView:
         return getattr(self.threat, name)
 
     @property
+    def has_blanks(self) -> bool:
+        """Whether the holding statement still has ``{placeholders}`` to fill in."""
+        return bool(text.PLACEHOLDER.search(self.statement_plain))
+
+    @property
     def page(self) -> Markup:
         """Path of the threat's page under docs/ (ids are validated slugs, safe as they are)."""
         return Markup(f"response/{self.threat.id}.md")
@@ -177,15 +182,8 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
         statement = t.holding_statement or text.strings(lang)["default_statement"]
         cadence = level.public_updates
         reach = [a for a in audiences if a.id in t.audiences]
-        used = [
-            cid
-            for a in reach
-            for cid in a.channels
-            if cid in channels and not channels[cid].internal
-        ]
-        used += [cid for cid in t.messages if cid not in used]
         versions = []
-        for cid in dict.fromkeys(used):
+        for cid in channels_for(t, audiences, q.channels):
             channel = channels[cid]
             raw = t.messages.get(cid, statement)
             plain = text.fill_placeholders(raw, cadence, lang)
@@ -236,6 +234,24 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
         prevention=[(p, tv) for tv in threats for p in tv.threat.prevention],
         approve_holding=[people[a] for a in q.approvals.holding_statement if a in people],
         approve_full=[people[a] for a in q.approvals.full_statement if a in people],
+    )
+
+
+def channels_for(t: Threat, audiences: list[Audience], channels: list[Channel]) -> list[str]:
+    """The public channels a threat's message goes out on, in the audiences' priority order.
+
+    They are the channels of the audiences the threat informs, plus any channel it has its own
+    message for. When no audience names a channel (as with the default audiences), every
+    public channel is used.
+    """
+    public = {c.id for c in channels if not c.internal}
+    if not any(a.channels for a in audiences):
+        used = [c.id for c in channels if c.id in public]
+    else:
+        reach = sorted((a for a in audiences if a.id in t.audiences), key=lambda a: a.priority)
+        used = [cid for a in reach for cid in a.channels if cid in public]
+    return list(
+        dict.fromkeys(used + [cid for cid in t.messages if cid in {c.id for c in channels}])
     )
 
 

@@ -212,9 +212,7 @@ def apply_defaults(q: Questionnaire) -> set[str]:
         if t.owner is None:
             t.owner = lead
         if t.severity is None:
-            t.severity = severity_for_score(
-                t.likelihood * t.impact, [s.id for s in q.severity_levels]
-            )
+            t.severity = severity_for_impact(t.impact, [s.id for s in q.severity_levels])
         if not t.audiences:
             t.audiences = [a.id for a in q.audiences or []]
     return filled
@@ -226,16 +224,20 @@ def _other_category(language: str) -> str:
     return str(strings(language)["other_category"])
 
 
-SCORE_BANDS = (15, 10, 5, 1)  # lowest score of the critical, high, moderate and low bands
+SCORE_BANDS = (15, 10, 5, 1)  # lowest score of the four priority bands of the register
 
 
-def severity_for_score(score: int, levels: list[str]) -> str | None:
-    """The severity level for a likelihood x impact score: the bands spread over the levels."""
+def severity_for_impact(impact: int, levels: list[str]) -> str | None:
+    """The default severity level of a threat: how bad it is when it happens, not how likely.
+
+    Impact 5 takes the most severe level, 4 the next, 3 the next and 1-2 the least severe,
+    spread over however many levels the questionnaire has. Likelihood sets the register's
+    priority, not the response time: a rare poisoning is still a critical crisis.
+    """
     if not levels:
         return None
-    band = next(i for i, low in enumerate(SCORE_BANDS) if score >= low)
-    index = round(band * (len(levels) - 1) / (len(SCORE_BANDS) - 1)) if len(levels) > 1 else 0
-    return levels[index]
+    step = {5: 0, 4: 1, 3: 2, 2: 3, 1: 3}[impact]
+    return levels[round(step * (len(levels) - 1) / 3) if len(levels) > 1 else 0]
 
 
 # -- references, uniqueness, files and warnings -----------------------------------------------
@@ -362,7 +364,8 @@ def check_file(folder: Path, name: str, suffixes: tuple[str, ...]) -> str | None
 
 def warnings(loaded: Loaded, today_: dt.date) -> list[Problem]:
     """What a reviewer should see: nothing here stops a build unless --strict."""
-    from .text import fill_placeholders
+    from .model import channels_for
+    from .text import fill_placeholders, strings
 
     q, doc = loaded.questionnaire, loaded.document
     out: list[Problem] = []
@@ -389,8 +392,36 @@ def warnings(loaded: Loaded, today_: dt.date) -> list[Problem]:
                 warning=True,
             )
         )
+    if (
+        q.approvals
+        and q.approvals.within
+        and q.approvals.within.minutes >= top.first_response.minutes
+    ):
+        out.append(
+            doc.problem(
+                ("approvals", "within"),
+                f"approvals may take {q.approvals.within}, the whole first response of {top.id!r} "
+                f"({top.first_response}): shorten approvals.within",
+                warning=True,
+            )
+        )
+    audiences = q.audiences or []
+    if any(a.channels for a in audiences):
+        reached = {cid for a in audiences for cid in a.channels}
+        for i, c in enumerate(q.channels):
+            if c.id not in reached and not any(c.id in t.messages for t in q.threats):
+                out.append(
+                    doc.problem(
+                        ("channels", i, "id"),
+                        f"channel {c.id!r} is in no audience's channels, so no threat uses it: "
+                        "add it to audiences[].channels",
+                        warning=True,
+                    )
+                )
     levels = {s.id: s for s in q.severity_levels}
     limits = {c.id: c.max_length for c in q.channels}
+    names = {c.id: c.name for c in q.channels}
+    standard = strings(q.handbook.language)["default_statement"]
     for i, t in enumerate(q.threats):
         if t.holding_statement is None and "threats" not in loaded.defaulted:
             out.append(
@@ -401,6 +432,22 @@ def warnings(loaded: Loaded, today_: dt.date) -> list[Problem]:
                 )
             )
         level = levels.get(t.severity or "")
+        if level is not None:
+            statement = t.holding_statement or standard
+            length = len(fill_placeholders(statement, level.public_updates, q.handbook.language))
+            for key in channels_for(t, audiences, q.channels):
+                limit = limits.get(key)
+                if key not in t.messages and limit is not None and length > limit:
+                    out.append(
+                        doc.problem(
+                            ("threats", i, "holding_statement")
+                            if t.holding_statement
+                            else ("threats", i),
+                            f"the holding statement is {length} characters; {names[key]} ({key}) "
+                            f"allows {limit}: add messages.{key} with a shorter version",
+                            warning=True,
+                        )
+                    )
         for key, message in t.messages.items():
             limit = limits.get(key)
             if limit is None or level is None:

@@ -227,7 +227,8 @@ class Threat(Model):
     likelihood: Score = Field(description="Likelihood from 1 (rare) to 5 (almost certain).")
     impact: Score = Field(description="Impact from 1 (minor) to 5 (severe).")
     severity: Id | None = Field(
-        None, description="Severity level id. Default: from the score (likelihood x impact)."
+        None,
+        description="Severity level id. Default: from the impact (5: the most severe level, 4 the next, 3 the next, 1-2 the least severe).",
     )
     owner: Id | None = Field(
         None, description="Team member id who owns this threat. Default: the crisis lead."

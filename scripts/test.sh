@@ -6,8 +6,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-apt_packages=(chromium chromium-driver poppler-utils)
-if [[ -x /usr/bin/chromium ]] && command -v pdftoppm >/dev/null 2>&1; then
+apt_packages=(chromium chromium-driver poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
+if [[ -x /usr/bin/chromium ]] && command -v pdftoppm >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then
   : # both present: nothing to install
 elif [[ "$(id -u)" -ne 0 ]]; then
   echo "note: /usr/bin/chromium or pdftoppm is missing and this is not root;" \

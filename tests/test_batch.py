@@ -210,3 +210,22 @@ def test_a_site_theme_override_extends_the_builtin_main_html(tmp_path):
     page = (result.output / "index.html").read_text(encoding="utf-8")
     assert "Agency hotline" in page
     assert "cp-confidential" in page  # the built-in block is still there through super()
+
+
+def test_deleted_output_is_rebuilt(tmp_path):
+    a = client(tmp_path, "a", "Toko Satu")
+    first = build_handbook(a, tmp_path / "out", SITE)
+    (first.output / "index.html").unlink()
+    again = build_handbook(a, tmp_path / "out", SITE)
+    assert not again.skipped
+    assert (again.output / "index.html").is_file()
+
+
+def test_an_empty_folder_is_an_error(tmp_path):
+    (tmp_path / "clients").mkdir()
+    result = CliRunner().invoke(
+        cli, ["build", str(tmp_path / "clients"), "-o", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    assert "no questionnaires found" in result.output
+    assert not (tmp_path / "out").exists()

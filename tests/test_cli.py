@@ -58,22 +58,27 @@ def test_validate_both_examples(shared: Path, monkeypatch: pytest.MonkeyPatch) -
     result = run("validate", "kopi-nusantara/questionnaire.yaml", "minimal.yaml")
     assert result.exit_code == 0
     assert result.stdout == (
-        "kopi-nusantara/questionnaire.yaml: valid (3 warnings)\nminimal.yaml: valid (0 warnings)\n"
+        "kopi-nusantara/questionnaire.yaml: valid (11 warnings)\nminimal.yaml: valid (0 warnings)\n"
     )
     assert result.stderr == (
-        "kopi-nusantara/questionnaire.yaml:212:34: warning: severity_levels[0].activate[2]: "
-        "'legal' is called in at 'critical' but has no backup: add team.backup\n"
-        "kopi-nusantara/questionnaire.yaml:212:79: warning: severity_levels[0].activate[6]: "
-        "'hr-lead' is called in at 'critical' but has no backup: add team.backup\n"
-        "kopi-nusantara/questionnaire.yaml:395:5: warning: threats[6]: threat "
-        "'competitor-campaign' has no holding_statement: the standard one will be used\n"
+        "kopi-nusantara/questionnaire.yaml:212:34: warning: severity_levels[0].activate[2]: 'legal' is called in at 'critical' but has no backup: add team.backup\n"
+        "kopi-nusantara/questionnaire.yaml:212:79: warning: severity_levels[0].activate[6]: 'hr-lead' is called in at 'critical' but has no backup: add team.backup\n"
+        "kopi-nusantara/questionnaire.yaml:199:11: warning: approvals.within: approvals may take 30m, the whole first response of 'critical' (30m): shorten approvals.within\n"
+        "kopi-nusantara/questionnaire.yaml:276:24: warning: threats[0].holding_statement: the holding statement is 260 characters; Loyalty app notification (app) allows 180: add messages.app with a shorter version\n"
+        "kopi-nusantara/questionnaire.yaml:303:24: warning: threats[1].holding_statement: the holding statement is 217 characters; Loyalty app notification (app) allows 180: add messages.app with a shorter version\n"
+        "kopi-nusantara/questionnaire.yaml:326:24: warning: threats[2].holding_statement: the holding statement is 217 characters; Loyalty app notification (app) allows 180: add messages.app with a shorter version\n"
+        "kopi-nusantara/questionnaire.yaml:366:24: warning: threats[4].holding_statement: the holding statement is 239 characters; Loyalty app notification (app) allows 180: add messages.app with a shorter version\n"
+        "kopi-nusantara/questionnaire.yaml:387:24: warning: threats[5].holding_statement: the holding statement is 181 characters; Loyalty app notification (app) allows 180: add messages.app with a shorter version\n"
+        "kopi-nusantara/questionnaire.yaml:395:5: warning: threats[6]: threat 'competitor-campaign' has no holding_statement: the standard one will be used\n"
+        "kopi-nusantara/questionnaire.yaml:395:5: warning: threats[6]: the holding statement is 348 characters; X (x) allows 280: add messages.x with a shorter version\n"
+        "kopi-nusantara/questionnaire.yaml:395:5: warning: threats[6]: the holding statement is 348 characters; Loyalty app notification (app) allows 180: add messages.app with a shorter version\n"
     )
 
 
 def test_validate_the_bundled_example(example: Path) -> None:
     result = run("validate", example)
     assert result.exit_code == 0
-    assert result.stdout == f"{example}: valid (3 warnings)\n"
+    assert result.stdout == f"{example}: valid (11 warnings)\n"
 
 
 def test_validate_a_bad_file(
@@ -138,9 +143,9 @@ def test_strict_turns_warnings_into_errors(shared: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines()[-1] == (
-        "Error: 3 warnings in kopi-nusantara/questionnaire.yaml (--strict)."
+        "Error: 11 warnings in kopi-nusantara/questionnaire.yaml (--strict)."
     )
-    assert len(result.stderr.splitlines()) == 4
+    assert len(result.stderr.splitlines()) == 12
     # Without warnings, --strict changes nothing.
     assert run("validate", "--strict", "minimal.yaml").exit_code == 0
 

@@ -85,7 +85,9 @@ def test_kopi_nusantara(shared: Path) -> None:
     assert q.threats[0].likelihood == 2 and q.threats[0].impact == 5
     competitor = q.threats[-1]
     assert competitor.id == "competitor-campaign"
-    assert competitor.severity == "moderate"  # 3 x 2 = 6: the moderate band
+    assert (
+        competitor.severity == "low"
+    )  # impact 2: the least severe level (likelihood sets priority only)
     assert competitor.owner == "crisis-lead"
     assert competitor.audiences == [
         "customers",
@@ -98,12 +100,17 @@ def test_kopi_nusantara(shared: Path) -> None:
     assert q.recovery.review_within == Duration(14, "days")
     assert loaded.defaulted == set()
     assert [str(w) for w in loaded.warnings] == [
-        f"{loaded.path}:212:34: warning: severity_levels[0].activate[2]: 'legal' is called in at "
-        "'critical' but has no backup: add team.backup",
-        f"{loaded.path}:212:79: warning: severity_levels[0].activate[6]: 'hr-lead' is called in "
-        "at 'critical' but has no backup: add team.backup",
-        f"{loaded.path}:395:5: warning: threats[6]: threat 'competitor-campaign' has no "
-        "holding_statement: the standard one will be used",
+        f"{loaded.path}:212:34: warning: severity_levels[0].activate[2]: 'legal' is called in at 'critical' but has no backup: add team.backup",
+        f"{loaded.path}:212:79: warning: severity_levels[0].activate[6]: 'hr-lead' is called in at 'critical' but has no backup: add team.backup",
+        f"{loaded.path}:199:11: warning: approvals.within: approvals may take 30m, the whole first response of 'critical' (30m): shorten approvals.within",
+        f"{loaded.path}:276:24: warning: threats[0].holding_statement: the holding statement is 260 characters; Loyalty app notification (app) allows 180: add messages.app with a shorter version",
+        f"{loaded.path}:303:24: warning: threats[1].holding_statement: the holding statement is 217 characters; Loyalty app notification (app) allows 180: add messages.app with a shorter version",
+        f"{loaded.path}:326:24: warning: threats[2].holding_statement: the holding statement is 217 characters; Loyalty app notification (app) allows 180: add messages.app with a shorter version",
+        f"{loaded.path}:366:24: warning: threats[4].holding_statement: the holding statement is 239 characters; Loyalty app notification (app) allows 180: add messages.app with a shorter version",
+        f"{loaded.path}:387:24: warning: threats[5].holding_statement: the holding statement is 181 characters; Loyalty app notification (app) allows 180: add messages.app with a shorter version",
+        f"{loaded.path}:395:5: warning: threats[6]: threat 'competitor-campaign' has no holding_statement: the standard one will be used",
+        f"{loaded.path}:395:5: warning: threats[6]: the holding statement is 348 characters; X (x) allows 280: add messages.x with a shorter version",
+        f"{loaded.path}:395:5: warning: threats[6]: the holding statement is 348 characters; Loyalty app notification (app) allows 180: add messages.app with a shorter version",
     ]
 
 
@@ -675,6 +682,9 @@ def test_warnings(tmp_path: Path, write_tree: Callable[..., Path]) -> None:
         f"{file}:29:10: warning: threats[0].messages.x: message is 65 characters; x allows 60",
         f"{file}:30:5: warning: threats[1]: threat 'rumour' has no holding_statement: the "
         "standard one will be used",
+        # No audience names a channel, so every public channel carries the standard statement.
+        f"{file}:30:5: warning: threats[1]: the holding statement is 349 characters; X (x) allows "
+        "60: add messages.x with a shorter version",
     ]
     assert all(w.warning for w in loaded.warnings)
 
@@ -694,3 +704,34 @@ def test_review_date_counts_from_today_when_there_is_no_effective_date(
 ) -> None:
     loaded = load(tmp_path, write_tree, "company:\n  name: Kopi\n", dt.date(2040, 1, 1))
     assert loaded.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("impact", "level"), [(5, "critical"), (4, "high"), (3, "moderate"), (2, "low"), (1, "low")]
+)
+def test_default_severity_follows_impact_not_likelihood(
+    tmp_path: Path, impact: int, level: str
+) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        f"company:\n  name: X\nthreats:\n  - id: t\n    title: T\n    likelihood: 1\n    impact: {impact}\n",
+        encoding="utf-8",
+    )
+    assert load_questionnaire(path).questionnaire.threats[0].severity == level
+
+
+def test_holding_statements_too_long_for_a_channel_are_warned(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "company:\n  name: X\n"
+        "channels:\n  - id: x\n    name: X\n    max_length: 20\n  - id: ig\n    name: Instagram\n"
+        "audiences:\n  - id: public\n    name: Public\n    channels: [x]\n"
+        "threats:\n  - id: t\n    title: T\n    likelihood: 3\n    impact: 3\n"
+        "    holding_statement: This statement is far longer than twenty characters.\n",
+        encoding="utf-8",
+    )
+    messages = [w.message for w in load_questionnaire(path).warnings]
+    assert messages == [
+        "channel 'ig' is in no audience's channels, so no threat uses it: add it to audiences[].channels",
+        "the holding statement is 52 characters; X (x) allows 20: add messages.x with a shorter version",
+    ]
