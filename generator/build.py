@@ -304,7 +304,9 @@ def fingerprint(loaded: Loaded, overrides: Sequence[Path], options: Options) -> 
 def _complete(target: Path, marker: dict[str, Any], options: Options) -> bool:
     """Whether the output a marker describes is still all there (nobody deleted part of it)."""
     site_ok = not options.site or (target / "index.html").is_file()
-    pdf_ok = not options.pdf or (bool(marker.get("pdf")) and (target / str(marker["pdf"])).is_file())
+    pdf_ok = not options.pdf or (
+        bool(marker.get("pdf")) and (target / str(marker["pdf"])).is_file()
+    )
     return site_ok and pdf_ok
 
 
