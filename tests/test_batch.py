@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import write_tree
 
 from crisisplan.build import Options, build_handbook, build_many, export_project, slug_for
 from crisisplan.cli import cli
@@ -115,10 +116,11 @@ def test_foreign_output_folders_are_refused_and_left_alone(tmp_path):
 
 def test_agency_override_extends_the_builtin_template(tmp_path):
     agency = tmp_path / "agency"
-    (agency / "content" / "en").mkdir(parents=True)
-    (agency / "content" / "en" / "about.md").write_text(
-        '{% include "default:about.md" %}\n\nPrepared with care by the Ombak crisis desk.\n',
-        encoding="utf-8",
+    write_tree(
+        agency,
+        {
+            "content/en/about.md": '{% include "default:about.md" %}\n\nPrepared with care by the Ombak crisis desk.\n'
+        },
     )
     a = client(tmp_path, "a", "Toko Satu")
     result = build_handbook(a, tmp_path / "out", Options(pdf=False, templates=(agency,)))
@@ -129,15 +131,9 @@ def test_agency_override_extends_the_builtin_template(tmp_path):
 
 def test_client_templates_win_over_the_agency(tmp_path):
     agency = tmp_path / "agency"
-    (agency / "content" / "en").mkdir(parents=True)
-    (agency / "content" / "en" / "about.md").write_text(
-        "# About\n\nAgency version\n", encoding="utf-8"
-    )
+    write_tree(agency, {"content/en/about.md": "# About\n\nAgency version\n"})
     folder = tmp_path / "toko"
-    (folder / "templates" / "content" / "en").mkdir(parents=True)
-    (folder / "templates" / "content" / "en" / "about.md").write_text(
-        "# About\n\nClient version\n", encoding="utf-8"
-    )
+    write_tree(folder, {"templates/content/en/about.md": "# About\n\nClient version\n"})
     a = client(folder, "questionnaire", "Toko Satu")
     result = build_handbook(a, tmp_path / "out", Options(pdf=False, templates=(agency,)))
     about = (result.output / "about.html").read_text(encoding="utf-8")
@@ -154,8 +150,7 @@ def test_client_templates_win_over_the_agency(tmp_path):
 )
 def test_overrides_cannot_reach_python_internals(tmp_path, payload):
     agency = tmp_path / "agency"
-    (agency / "content" / "en").mkdir(parents=True)
-    (agency / "content" / "en" / "about.md").write_text(f"# About\n\n{payload}\n", encoding="utf-8")
+    write_tree(agency, {"content/en/about.md": f"# About\n\n{payload}\n"})
     a = client(tmp_path, "a", "Toko Satu")
     with pytest.raises(TemplateError) as info:
         build_handbook(a, tmp_path / "out", Options(pdf=False, templates=(agency,)))
@@ -165,9 +160,8 @@ def test_overrides_cannot_reach_python_internals(tmp_path, payload):
 
 def test_print_theme_override_is_used(tmp_path):
     agency = tmp_path / "agency"
-    (agency / "themes" / "print").mkdir(parents=True)
-    (agency / "themes" / "print" / "print.css").write_text(
-        "@import url('default.css');\nh1 { color: red }\n", encoding="utf-8"
+    write_tree(
+        agency, {"themes/print/print.css": "@import url('default.css');\nh1 { color: red }\n"}
     )
     a = client(tmp_path, "a", "Toko Satu")
     export_project(a, tmp_path / "project", [agency])
@@ -177,14 +171,13 @@ def test_print_theme_override_is_used(tmp_path):
 
 def test_overrides_can_add_stylesheets_to_site_and_print(tmp_path):
     agency = tmp_path / "agency"
-    (agency / "themes" / "material" / "assets" / "stylesheets").mkdir(parents=True)
-    (agency / "themes" / "material" / "assets" / "stylesheets" / "extra.css").write_text(
-        ".md-header { border-bottom: 4px solid gold; }\n", encoding="utf-8"
+    write_tree(
+        agency,
+        {
+            "themes/material/assets/stylesheets/extra.css": ".md-header { border-bottom: 4px solid gold; }\n"
+        },
     )
-    (agency / "themes" / "print").mkdir(parents=True)
-    (agency / "themes" / "print" / "extra.css").write_text(
-        "h1 { color: #123456 }\n", encoding="utf-8"
-    )
+    write_tree(agency, {"themes/print/extra.css": "h1 { color: #123456 }\n"})
     a = client(tmp_path, "a", "Toko Satu")
     result = build_handbook(a, tmp_path / "out", Options(pdf=False, templates=(agency,)))
     page = (result.output / "response" / "index.html").read_text(encoding="utf-8")
@@ -200,10 +193,11 @@ def test_overrides_can_add_stylesheets_to_site_and_print(tmp_path):
 
 def test_a_site_theme_override_extends_the_builtin_main_html(tmp_path):
     agency = tmp_path / "agency"
-    (agency / "themes" / "material").mkdir(parents=True)
-    (agency / "themes" / "material" / "main.html").write_text(
-        '{% extends "default/main.html" %}\n{% block announce %}{{ super() }} Agency hotline{% endblock %}\n',
-        encoding="utf-8",
+    write_tree(
+        agency,
+        {
+            "themes/material/main.html": '{% extends "default/main.html" %}\n{% block announce %}{{ super() }} Agency hotline{% endblock %}\n'
+        },
     )
     a = client(tmp_path, "a", "Toko Satu")
     result = build_handbook(a, tmp_path / "out", Options(pdf=False, templates=(agency,)))
