@@ -5,6 +5,7 @@ Reading :func:`build_handbook` tells how the tool works; each stage lives in its
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing as mp
@@ -96,7 +97,10 @@ def prepare(
     path: Path | str, templates: Sequence[Path] = ()
 ) -> tuple[Loaded, Handbook, dict[str, str]]:
     """Stages 1-3: load and validate, build the model, render the pages."""
-    loaded = load_questionnaire(path)
+    return _prepare(load_questionnaire(path), templates)
+
+
+def _prepare(loaded: Loaded, templates: Sequence[Path]) -> tuple[Loaded, Handbook, dict[str, str]]:
     hb = build_model(loaded)
     brand = hb.q.brand
     if brand.logo:
@@ -169,17 +173,17 @@ def build_handbook(
             previous.get("pdf_pages", 0),
             skipped=True,
         )
-    loaded, hb, pages = prepare(path, options.templates)
+    loaded, hb, pages = _prepare(loaded, options.templates)
     assert hb.pdf is not None
     _refuse_foreign(outdir)
     _refuse_foreign(target)
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / MARKER).touch()
     work = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=outdir))
+    pdf_job: Callable[[], int] | None = None
     try:
         staged = work / "out"
         (work / "pdf").mkdir()  # not in staged/: MkDocs empties its site folder before building
-        pdf_job = None
         if options.pdf:
             html = print_html(
                 hb, pages, folder=loaded.folder, paper=options.paper, overrides=overrides
@@ -204,9 +208,9 @@ def build_handbook(
                 build_site_zensical(config_file, staged)
             else:
                 build_site(config_file, staged)
-        pdf_pages = pdf_job() if pdf_job else 0
+        pdf_pages, pdf_job = (pdf_job() if pdf_job else 0), None
         staged.mkdir(exist_ok=True)
-        if pdf_job:
+        if options.pdf:
             (work / "pdf" / hb.pdf).rename(staged / hb.pdf)
         marker = {
             "fingerprint": key,
@@ -218,6 +222,9 @@ def build_handbook(
         (staged / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
         _replace(staged, target)
     finally:
+        if pdf_job is not None:  # the site failed: let the PDF process end before cleaning up
+            with contextlib.suppress(CrisisplanError):
+                pdf_job()
         shutil.rmtree(work, ignore_errors=True)
     pdf = target / hb.pdf if options.pdf else None
     return Result(

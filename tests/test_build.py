@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from crisisplan.cli import cli
@@ -56,3 +57,19 @@ def test_two_builds_are_byte_identical(tmp_path, monkeypatch, example_path):
     assert sorted(a) == sorted(b)
     assert len(a) > 20
     assert [name for name in a if a[name] != b[name]] == []
+
+
+def test_a_failed_site_beside_a_pdf_leaves_nothing_behind(tmp_path, monkeypatch):
+    from crisisplan import build as build_module
+    from crisisplan.build import Options, build_handbook
+    from crisisplan.errors import BuildError
+
+    def broken(config_file, site_dir):
+        raise BuildError("Error: the site build failed (test); nothing was written.")
+
+    monkeypatch.setattr(build_module, "build_site", broken)
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko\n", encoding="utf-8")
+    with pytest.raises(BuildError):
+        build_handbook(path, tmp_path / "out", Options(side_by_side=True))
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".crisisplan"]
