@@ -161,9 +161,9 @@ def load_bytes(raw: bytes, file: str, *, collect: bool = False) -> Document:
     except _Refused as exc:
         raise _problem(file, exc.mark.line + 1, exc.mark.column + 1, exc.message) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        what, at_context = _explain(exc)
+        mark = (exc.context_mark if at_context else None) or exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or exc.context or "invalid YAML"
         raise _problem(file, line, col, f"invalid YAML: {what}") from None
     except yaml.YAMLError as exc:
         raise _problem(file, 1, 1, f"invalid YAML: {exc}") from None
@@ -189,6 +189,26 @@ def load_bytes(raw: bytes, file: str, *, collect: bool = False) -> Document:
     if doc.problems and not collect:
         raise QuestionnaireError.from_problems(doc.problems)
     return doc
+
+
+def _explain(exc: yaml.MarkedYAMLError) -> tuple[str, bool]:
+    """PyYAML's parser message in a user's words, and whether to point where the thing opened."""
+    problem, context = exc.problem or "", exc.context or ""
+    if "quoted scalar" in context:
+        return "this quoted text is not closed: add the closing quote", True
+    if "flow sequence" in context or problem.startswith("expected ',' or ']'"):
+        return "this list opened with [ is not closed with ]", True
+    if "flow mapping" in context or problem.startswith("expected ',' or '}'"):
+        return "this mapping opened with { is not closed with }", True
+    if problem.startswith("expected <block end>"):
+        return "the indentation of this line does not match the lines above it", False
+    if "another document" in problem:
+        return "a second document (---) is not allowed: one questionnaire per file", False
+    if "mapping values are not allowed" in problem:
+        return "a ': ' inside a value: put the value in quotes", False
+    if "could not find expected ':'" in problem:
+        return "a line that is not 'key: value' or '- item': check the colon", False
+    return problem or context or "the file cannot be read as YAML", False
 
 
 class _Builder:

@@ -302,19 +302,19 @@ def test_top_level_scalar(text: str) -> None:
     [
         (
             "company:\n  name: Kopi\n industry: Coffee\n",
-            "q.yaml:3:2: invalid YAML: expected <block end>, but found '<block mapping start>'",
+            "q.yaml:3:2: invalid YAML: the indentation of this line does not match the lines above it",
         ),
         (
             "company:\n  name: [Kopi, Nusantara\n",
-            "q.yaml:3:1: invalid YAML: expected ',' or ']', but got '<stream end>'",
+            "q.yaml:2:9: invalid YAML: this list opened with [ is not closed with ]",
         ),
         (
             'company:\n  name: "Kopi\n',
-            "q.yaml:3:1: invalid YAML: found unexpected end of stream",
+            "q.yaml:2:9: invalid YAML: this quoted text is not closed: add the closing quote",
         ),
         (
             "company: Kopi\n---\nteam: []\n",
-            "q.yaml:2:1: invalid YAML: but found another document",
+            "q.yaml:2:1: invalid YAML: a second document (---) is not allowed: one questionnaire per file",
         ),
     ],
     ids=["indentation", "unclosed list", "unclosed quote", "two documents"],
