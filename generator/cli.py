@@ -9,8 +9,10 @@ import click
 
 from . import __version__, resources
 from .errors import CrisisplanError, QuestionnaireError
+from .pdf import PAPER
 from .questionnaire import load_questionnaire
 from .schema import LANGUAGES, json_schema_text
+from .site import ENGINES
 
 SCHEMA_FILE = "crisisplan.schema.json"
 
@@ -109,8 +111,11 @@ def init(path: Path, language: str) -> None:
     click.echo(f"Wrote {path}. Fill it in, then run: crisisplan validate {path}")
 
 
-TEMPLATES_HELP = (
-    "Agency templates folder whose content/ and themes/ files override the built-in ones."
+templates_option = click.option(
+    "-t",
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Agency templates folder whose content/ and themes/ files override the built-in ones.",
 )
 
 
@@ -129,17 +134,12 @@ TEMPLATES_HELP = (
 @click.option("--no-site", is_flag=True, help="Build only the PDF.")
 @click.option(
     "--paper",
-    type=click.Choice(["a4", "letter"]),
+    type=click.Choice(list(PAPER)),
     default="a4",
     show_default=True,
     help="Paper size of the PDF.",
 )
-@click.option(
-    "-t",
-    "--templates",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help=TEMPLATES_HELP,
-)
+@templates_option
 @click.option(
     "-j",
     "--jobs",
@@ -149,7 +149,7 @@ TEMPLATES_HELP = (
 )
 @click.option(
     "--engine",
-    type=click.Choice(["mkdocs", "zensical"]),
+    type=click.Choice(ENGINES),
     default="mkdocs",
     show_default=True,
     help="Site generator. zensical needs: pip install 'crisisplan[zensical]'.",
@@ -249,12 +249,7 @@ def _summary(outcomes: list[Any]) -> None:
     required=True,
     help="Folder to write mkdocs.yml and docs/ into.",
 )
-@click.option(
-    "-t",
-    "--templates",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help=TEMPLATES_HELP,
-)
+@templates_option
 def export(file: Path, project: Path, templates: Path | None) -> None:
     """Write the client's MkDocs project (mkdocs.yml, docs/), to build with plain mkdocs.
 

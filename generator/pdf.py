@@ -7,23 +7,23 @@ import os
 import posixpath
 import re
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jinja2
 import markdown
+import yaml
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import __version__, resources, text
 from .errors import BuildError, Problem
 from .model import Handbook
-from .render import PHASES
+from .render import PHASES, search_loader
 from .sanitize import sanitize
 
-EXTENSIONS = ["tables", "attr_list", "admonition", "pymdownx.details", "pymdownx.tasklist", "toc"]
-EXTENSION_CONFIGS = {"pymdownx.tasklist": {"custom_checkbox": True}}
 PAPER = {"a4": "A4", "letter": "letter"}
 
 _HREF = re.compile(r'(href|id)="([^"]*)"')
@@ -54,9 +54,24 @@ def _relink(html: str, path: str) -> str:
     return _HREF.sub(sub, html)
 
 
-def sections(hb: Handbook, pages: dict[str, str]) -> list[dict[str, Any]]:
+@cache
+def markdown_extensions() -> tuple[list[str], dict[str, Any]]:
+    """The Markdown extensions of the base mkdocs.yml, so print and site parse pages alike."""
+    config = yaml.safe_load(resources.base_config().read_text(encoding="utf-8"))
+    names: list[str] = []
+    configs: dict[str, Any] = {}
+    for item in config["markdown_extensions"]:
+        name, options = next(iter(item.items())) if isinstance(item, dict) else (item, None)
+        names.append(name)
+        if options:
+            configs[name] = options
+    return names, configs
+
+
+def sections(pages: dict[str, str]) -> list[dict[str, Any]]:
     """Each page as print HTML with its kind: card, phase, threat, appendix or about."""
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    names, configs = markdown_extensions()
+    md = markdown.Markdown(extensions=names, extension_configs=configs)
     out = []
     for path, source in pages.items():
         md.reset()
@@ -104,12 +119,8 @@ def print_html(
     ``themes/print/`` templates are searched in the override folders first; ``default:NAME``
     names the built-in template, so an override can extend it. They render sandboxed.
     """
-    builtin = jinja2.FileSystemLoader(resources.themes_dir() / "print")
-    search = [jinja2.FileSystemLoader(Path(p) / "themes" / "print") for p in overrides]
     env = SandboxedEnvironment(
-        loader=jinja2.ChoiceLoader(
-            [*search, builtin, jinja2.PrefixLoader({"default": builtin}, delimiter=":")]
-        ),
+        loader=search_loader("themes/print", overrides),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -117,7 +128,7 @@ def print_html(
     )
     env.filters["date"] = lambda d: text.date(d, hb.language)
     logo = (folder / hb.q.brand.logo).resolve().as_uri() if hb.q.brand.logo else None
-    all_sections = sections(hb, pages)
+    all_sections = sections(pages)
     order = {"card": 0, "phase": 1, "subpage": 1, "threat": 1, "appendix": 2, "about": 3}
     return env.get_template("print.html").render(
         hb=hb,

@@ -31,17 +31,22 @@ PAGES = (
 PHASES = ("preparation", "response", "reassurance", "recovery")
 
 
-def environment(language: str, overrides: Sequence[Path] = ()) -> SandboxedEnvironment:
-    """Templates searched in the order: overrides (client, agency), then the built-in content.
+def search_loader(relative: str, overrides: Sequence[Path] = ()) -> jinja2.BaseLoader:
+    """``relative`` (under the package root) searched in each override folder, then built in.
 
     ``default:NAME`` always names the built-in template, so an override can extend it.
     """
-    builtin = jinja2.FileSystemLoader(resources.content_dir() / language)
-    search = [jinja2.FileSystemLoader(Path(p) / "content" / language) for p in overrides]
+    builtin = jinja2.FileSystemLoader(resources.root() / relative)
+    search = [jinja2.FileSystemLoader(Path(p) / relative) for p in overrides]
+    return jinja2.ChoiceLoader(
+        [*search, builtin, jinja2.PrefixLoader({"default": builtin}, delimiter=":")]
+    )
+
+
+def environment(language: str, overrides: Sequence[Path] = ()) -> SandboxedEnvironment:
+    """Page templates: the overrides (client, agency), then the built-in ``content/<language>``."""
     env = SandboxedEnvironment(
-        loader=jinja2.ChoiceLoader(
-            [*search, builtin, jinja2.PrefixLoader({"default": builtin}, delimiter=":")]
-        ),
+        loader=search_loader(f"content/{language}", overrides),
         undefined=jinja2.StrictUndefined,
         finalize=text.escape,
         autoescape=False,

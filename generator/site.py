@@ -16,6 +16,7 @@ from . import resources
 from .errors import BuildError, Problem
 from .model import Handbook
 from .render import PHASES
+from .text import strings
 
 BASE_NAME = "crisisplan-base.yml"
 HOOKS_NAME = "crisisplan_hooks.py"
@@ -31,12 +32,12 @@ def nav(hb: Handbook, pages: dict[str, str]) -> list[Any]:
     """The navigation: the crisis card first, then the four phases, the appendix and about."""
     entries: list[Any] = ["index.md"]
     for phase in PHASES:
-        children = [p for p in pages if p.startswith(f"{phase}/")]
         index = f"{phase}/index.md"
-        ordered = [index] + [p for p in children if p != index]
-        if phase == "response":
-            ordered = [index] + [str(tv.page) for tv in hb.threats]
-        entries.append({_title(pages[index]): ordered})
+        if phase == "response":  # threat pages in register order
+            children = [str(tv.page) for tv in hb.threats]
+        else:
+            children = [p for p in pages if p.startswith(f"{phase}/") and p != index]
+        entries.append({_title(pages[index]): [index, *children]})
     entries += ["appendix/index.md", "about.md"]
     return entries
 
@@ -57,7 +58,7 @@ def config(hb: Handbook, pages: dict[str, str], *, pdf_name: str | None) -> dict
     q = hb.q
     name = html.escape(q.company.name)
     edition = q.handbook.edition
-    s = _strings(hb.language)
+    s = strings(hb.language)
     copyright_ = f"{name} · {html.escape(hb.title)} · {html.escape(s['print']['version'])} {html.escape(q.handbook.version)}"
     theme: dict[str, Any] = {
         "custom_dir": "overrides",
@@ -93,7 +94,6 @@ def config(hb: Handbook, pages: dict[str, str], *, pdf_name: str | None) -> dict
         "hooks": [HOOKS_NAME],
         "extra": {
             "crisisplan": {
-                "company": name,
                 "confidential": edition == "internal",
                 "confidential_note": html.escape(s["site"]["confidential"]),
                 "pdf": pdf_name,
@@ -101,12 +101,6 @@ def config(hb: Handbook, pages: dict[str, str], *, pdf_name: str | None) -> dict
             }
         },
     }
-
-
-def _strings(language: str) -> dict[str, Any]:
-    from .text import strings
-
-    return strings(language)
 
 
 def _luminance(color: str) -> float:
