@@ -68,9 +68,19 @@ def markdown_extensions() -> tuple[list[str], dict[str, Any]]:
     return names, configs
 
 
+#: Print needs no permalink anchors and no clickable checkbox markup: every element costs
+#: WeasyPrint time on every page, and neither shows on paper.
+PRINT_OPTIONS = {"toc": {"permalink": False}, "pymdownx.tasklist": {"custom_checkbox": False}}
+
+
 def sections(pages: dict[str, str]) -> list[dict[str, Any]]:
     """Each page as print HTML with its kind: card, phase, threat, appendix or about."""
     names, configs = markdown_extensions()
+    configs = {
+        name: {**configs.get(name, {}), **PRINT_OPTIONS.get(name, {})}
+        for name in {*configs, *PRINT_OPTIONS}
+        if name in names
+    }
     md = markdown.Markdown(extensions=names, extension_configs=configs)
     out = []
     for path, source in pages.items():
