@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -20,10 +21,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, resources, text
+from . import __version__, resources, text, typeset
 from .errors import BuildError, CrisisplanError, Problem
 from .model import Handbook, build_model
-from .pdf import print_html, write_pdf
+from .pdf import print_html
 from .questionnaire import Loaded, load_questionnaire
 from .render import environment, render_pages
 from .site import build_site, build_site_zensical, export
@@ -58,7 +59,8 @@ class Options:
     paper: str = "a4"
     templates: tuple[Path, ...] = ()
     force: bool = False
-    #: Typeset the PDF in a second process while the site builds (worth it with a spare core).
+    #: Use every core for this handbook: typeset the PDF in a second process while the site
+    #: builds, and in parts (off in batches, whose clients already fill the cores).
     side_by_side: bool = True
     #: The static site generator: ``mkdocs`` (in process) or ``zensical`` (optional).
     engine: str = "mkdocs"
@@ -185,15 +187,15 @@ def build_handbook(
         staged = work / "out"
         (work / "pdf").mkdir()  # not in staged/: MkDocs empties its site folder before building
         if options.pdf:
-            html = print_html(
-                hb, pages, folder=loaded.folder, paper=options.paper, overrides=overrides
-            )
             pdf_job = _start_pdf(
-                html,
+                lambda: print_html(
+                    hb, pages, folder=loaded.folder, paper=options.paper, overrides=overrides
+                ),
                 work / "pdf" / hb.pdf,
                 loaded.folder,
                 overrides,
-                side_by_side=options.side_by_side and options.site,
+                parallel=options.side_by_side,
+                beside=options.side_by_side and options.site,
             )
         if options.site:
             config_file = export(
@@ -233,38 +235,61 @@ def build_handbook(
 
 
 def _start_pdf(
-    html: str, target: Path, folder: Path, overrides: Sequence[Path], *, side_by_side: bool
+    make_html: Callable[[], str],
+    target: Path,
+    folder: Path,
+    overrides: Sequence[Path],
+    *,
+    parallel: bool,
+    beside: bool,
 ) -> Callable[[], int]:
     """Start typesetting the PDF; the returned function waits for it and gives its page count.
 
-    Side by side, WeasyPrint runs in a forked process while MkDocs builds the site here, so
-    the two halves share the machine's cores instead of running one after the other.
+    ``parallel``: the PDF may use every core (:func:`typeset.typeset`). ``beside``: it is
+    typeset in a forked process while this one builds the site.
     """
-    if not side_by_side or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
-        pages = write_pdf(html, target, folder=folder, overrides=overrides)
+
+    def run() -> int:
+        return typeset.typeset(
+            make_html(), target, folder=folder, overrides=overrides, parallel=parallel
+        )
+
+    if not beside or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+        pages = run()
         return lambda: pages
-    pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"))
-    future = pool.submit(_pdf_in_child, html, target, folder, tuple(overrides))
+    context = mp.get_context("fork")
+    mine, theirs = context.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            theirs.send((run(), [], None))
+        except CrisisplanError as exc:  # exceptions with extra fields do not pickle whole
+            theirs.send((0, exc.problems, exc.message))
+        except BaseException:
+            theirs.send((0, [], "Error: the PDF build failed:\n" + traceback.format_exc()))
+        finally:
+            theirs.close()
+
+    process = context.Process(target=child)
+    process.start()
+    theirs.close()
+    outcome: list[tuple[int, list[Problem], str | None]] = []
 
     def wait() -> int:
-        try:
-            pages, problems, message = future.result()
-        finally:
-            pool.shutdown()
+        if not outcome:
+            try:
+                outcome.append(mine.recv())
+            except EOFError:
+                outcome.append((0, [], "Error: the PDF process ended unexpectedly."))
+            finally:
+                mine.close()
+                process.join()
+        pages, problems, message = outcome[0]
         if message is not None:
             raise BuildError(message, problems)
         return pages
 
     return wait
-
-
-def _pdf_in_child(
-    html: str, target: Path, folder: Path, overrides: tuple[Path, ...]
-) -> tuple[int, list[Problem], str | None]:
-    try:
-        return write_pdf(html, target, folder=folder, overrides=overrides), [], None
-    except CrisisplanError as exc:  # exceptions with extra fields do not pickle whole
-        return 0, exc.problems, exc.message
 
 
 # -- the cache --------------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import os
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -203,26 +204,46 @@ def fetcher(roots: list[Path]) -> Any:
     return Fetcher(allow_redirects=False)
 
 
-def write_pdf(html: str, target: Path, *, folder: Path, overrides: Sequence[Path] = ()) -> int:
-    """Render ``html`` to ``target`` with WeasyPrint; return the number of pages."""
+def render(
+    html: str, *, folder: Path, overrides: Sequence[Path] = (), css: str | None = None
+) -> Any:
+    """Lay out ``html`` with WeasyPrint (``css`` is added last); return the Document."""
     import weasyprint
-    from weasyprint.urls import FatalURLFetchingError
 
-    try:
-        document = weasyprint.HTML(
+    with _fetch_errors():
+        return weasyprint.HTML(
             string=html,
             base_url=folder.resolve().as_uri() + "/",
             url_fetcher=fetcher([folder, resources.themes_dir(), *overrides]),
-        ).render()
+        ).render(stylesheets=[weasyprint.CSS(string=css)] if css else None)
+
+
+def save(document: Any, target: Path) -> None:
+    """Write a laid-out Document as tagged PDF/UA-1."""
+    with _fetch_errors():
         document.write_pdf(
             target,
             pdf_variant="pdf/ua-1",
             uncompressed_pdf=False,
             pdf_identifier=b"crisisplan" if os.environ.get("SOURCE_DATE_EPOCH") else None,
         )
+
+
+@contextlib.contextmanager
+def _fetch_errors() -> Iterator[None]:
+    from weasyprint.urls import FatalURLFetchingError
+
+    try:
+        yield
     except FatalURLFetchingError as exc:
         raise BuildError(
             "Error: the PDF build failed; nothing was written.",
-            [Problem(str(target.name), 1, 1, "pdf", str(exc))],
+            [Problem("print.html", 1, 1, "pdf", str(exc))],
         ) from None
+
+
+def write_pdf(html: str, target: Path, *, folder: Path, overrides: Sequence[Path] = ()) -> int:
+    """Render ``html`` to ``target`` with WeasyPrint, in this process; return the page count."""
+    document = render(html, folder=folder, overrides=overrides)
+    save(document, target)
     return len(document.pages)

@@ -1,0 +1,413 @@
+"""Typesetting one PDF on several cores.
+
+WeasyPrint lays out a document on one core, and a long handbook spends nearly all its build
+time there. Every page of the print HTML starts a new sheet, so the document splits where
+``<!--crisisplan:part-->`` marks a page start into parts that typeset to the same sheets on
+their own. Each part is typeset in a forked process and the parts are joined with pikepdf.
+
+What a part cannot know alone is settled at a rendezvous. WeasyPrint paginates first and lays
+out the page margins (running headers, "page N / M") afterwards; between the two, each part
+reports its page count and where its anchors fell, and learns its first page number and the
+total. The contents part stops there, because it lists the page numbers of the other parts, and
+is typeset again with those numbers written in.
+
+Links across parts go through named destinations: a part gets an empty placeholder for each
+id it links to but does not hold, and the joined PDF keeps the destination from the part that
+really holds it. Bookmarks are rebuilt over the whole document, the PDF/UA structure trees are
+joined under one Document element, and the document information comes from the front part.
+
+This relies on WeasyPrint internals (pinned in pyproject.toml) and on the built-in print
+theme; :func:`usable` says when the single-process path must be used instead, and
+``tests/test_typeset.py`` compares both paths.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html as htmllib
+import multiprocessing as mp
+import os
+import re
+import traceback
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import unquote
+
+from .errors import BuildError, CrisisplanError
+from .pdf import render, save, write_pdf
+
+PART = "<!--crisisplan:part-->"
+_RUNNING = re.compile(r"<!--crisisplan:running-->.*?<!--/crisisplan:running-->", re.S)
+_ID = re.compile(r'\sid="([^"]*)"')
+_HREF = re.compile(r'\shref="#([^"]*)"')
+_PAGINATION = re.compile(r"@page|break-|string-set|counter|\bpage\s*:", re.I)
+_FIRST = re.compile(r"<(?:section|nav)\b[^>]*>")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One complete HTML document of whole pages, and the ids it only holds placeholders for.
+
+    A ``contents`` part lists page numbers from other parts, so it is typeset twice.
+    """
+
+    html: str
+    stubs: frozenset[str]
+    contents: bool = False
+
+
+def usable(overrides: Sequence[Path]) -> bool:
+    """Whether parts give the same PDF as one document: forking is possible, a core is spare,
+    and the print theme is the built-in one. An ``extra.css`` that leaves pages alone (no
+    ``@page`` rules, breaks, counters or running strings) is fine; any other print override
+    may break or number pages its own way, so it is typeset as one document."""
+    if "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        return False
+    for root in overrides:
+        for file in (root / "themes" / "print").rglob("*"):
+            if file.is_file() and (
+                file.name != "extra.css"
+                or _PAGINATION.search(file.read_text(encoding="utf-8", errors="replace"))
+            ):
+                return False
+    return True
+
+
+def split(html: str, count: int) -> list[Part] | None:
+    """The cover and card, the contents, then ``count`` parts of consecutive pages.
+
+    The pages are shared out by the length of their HTML. ``None`` when the HTML lacks the
+    markers (a print template override without them).
+    """
+    start, end = html.find("<body>"), html.rfind("</body>")
+    if start < 0 or end < 0:
+        return None
+    head, pieces = html[: start + 6], html[start + 6 : end].split(PART)
+    if len(pieces) < 3 or 'class="toc"' not in pieces[1]:
+        return None
+    front, contents, *pages = pieces
+    running = _RUNNING.search(front)
+    if running is None:
+        return None
+    total, done = sum(map(len, pages)), 0
+    groups: list[list[str]] = [[]]
+    for page in pages:
+        if groups[-1] and len(groups) < count and done >= total * len(groups) / count:
+            groups.append([])
+        groups[-1].append(page)
+        done += len(page)
+    parts = []
+    for index, body in enumerate([front, contents, *("".join(g) for g in groups)]):
+        if index:  # the running header and footer strings live on the cover
+            body = _after_first_tag(body, running.group(0))
+        stubs = set(_HREF.findall(body)) - set(_ID.findall(body))
+        placeholders = "".join(f'<div id="{stub}"></div>' for stub in sorted(stubs))
+        parts.append(
+            Part(
+                head + _after_first_tag(body, placeholders) + "</body></html>",
+                frozenset(unquote(htmllib.unescape(s)) for s in stubs),
+                contents=index == 1,
+            )
+        )
+    return parts
+
+
+def _after_first_tag(body: str, insert: str) -> str:
+    match = _FIRST.search(body)
+    assert match is not None, "every part starts with a <section> or <nav>"
+    return body[: match.end()] + insert + body[match.end() :]
+
+
+# -- the rendezvous ---------------------------------------------------------------------------
+
+Meet = Callable[[int, dict[str, int]], tuple[int, int]]
+
+
+@contextlib.contextmanager
+def numbering(meet: Meet) -> Iterator[None]:
+    """Call ``meet(pages, anchors)`` once pagination is done and before the page margins are
+    laid out; it returns ``(offset, total)``: the number of pages before this document and the
+    number of pages in all. ``anchors`` maps each id to the index of its page.
+    """
+    import weasyprint.layout as layout
+
+    original = layout.make_margin_boxes
+    met: set[int] = set()
+
+    def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
+        if id(context) not in met:
+            met.add(id(context))
+            anchors = {
+                name: item.page_maker_index
+                for name, item in context.target_collector.target_lookup_items.items()
+                if item.page_maker_index is not None
+            }
+            offset, total = meet(len(context.page_maker) - 1, anchors)
+            for entry in context.page_maker[1:]:
+                counters = entry[3][1]
+                counters["page"] = [counters.get("page", [0])[0] + offset]
+                counters["pages"] = [total]
+        return original(context, page, state)
+
+    layout.make_margin_boxes = make_margin_boxes
+    try:
+        yield
+    finally:
+        layout.make_margin_boxes = original
+
+
+def contents_css(numbers: dict[str, int]) -> str:
+    """The contents' page numbers written in, in place of ``target-counter()``.
+
+    WeasyPrint adds these as a user stylesheet, which only ``!important`` lets win.
+    """
+
+    def escape(name: str) -> str:
+        return "".join(c if c.isalnum() or c in "-_" else f"\\{ord(c):x} " for c in name)
+
+    return "\n".join(
+        f'.toc a[href="#{escape(name)}"]::after {{ content: leader(".") "{page}" !important; }}'
+        for name, page in sorted(numbers.items())
+    )
+
+
+class _Again(Exception):
+    """The contents part has its page count; it is typeset again with the numbers written in."""
+
+
+def _child(
+    index: int, part: Part, conn: Any, folder: Path, overrides: Sequence[Path], target: Path
+) -> None:
+    """Typeset one part in a forked process; every outcome goes back through ``conn``."""
+    try:
+
+        def meet(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
+            conn.send(("paged", pages, anchors))
+            reply = conn.recv()
+            if reply[0] == "stop":
+                raise SystemExit(0)
+            if reply[0] == "again":
+                raise _Again(*reply[1:])
+            return reply[1], reply[2]
+
+        try:
+            with numbering(meet):
+                document = render(part.html, folder=folder, overrides=overrides)
+        except _Again as again:
+            numbers, offset, total, expected = again.args
+
+            def check(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
+                if pages != expected:  # the numbers changed how the contents break
+                    raise BuildError(f"Error: the contents came to {pages} pages, not {expected}")
+                return offset, total
+
+            with numbering(check):
+                document = render(
+                    part.html, folder=folder, overrides=overrides, css=contents_css(numbers)
+                )
+        save(document, target)
+        conn.send(("done", [(page.height, page.bookmarks) for page in document.pages]))
+    except CrisisplanError as exc:
+        conn.send(("error", exc.message, exc.problems))
+    except Exception:  # a bug: the parent reports it with the traceback
+        conn.send(
+            ("error", f"Error: part {index} of the PDF failed:\n{traceback.format_exc()}", [])
+        )
+    finally:
+        conn.close()
+
+
+def typeset(
+    html: str,
+    target: Path,
+    *,
+    folder: Path,
+    overrides: Sequence[Path] = (),
+    parallel: bool = True,
+    count: int | None = None,
+) -> int:
+    """Typeset ``html`` into ``target`` and return the page count: in parts on every core when
+    ``parallel`` and :func:`usable`, else in this process. ``count`` parts of pages (besides the
+    cover and card, and the contents) default to the number of cores."""
+    parts = split(html, count or os.cpu_count() or 1) if parallel and usable(overrides) else None
+    if parts is None:
+        return write_pdf(html, target, folder=folder, overrides=overrides)
+    import weasyprint  # noqa: F401 - imported once here, shared by every forked part
+
+    files = [target.with_name(f".{target.name}.part{i}") for i in range(len(parts))]
+    context = mp.get_context("fork")
+    conns, processes = [], []
+    try:
+        for index, (part, file) in enumerate(zip(parts, files, strict=True)):
+            mine, theirs = context.Pipe()
+            process = context.Process(
+                target=_child, args=(index, part, theirs, folder, tuple(overrides), file)
+            )
+            process.start()
+            theirs.close()
+            conns.append(mine)
+            processes.append(process)
+        pages = _coordinate(parts, conns)
+        for process in processes:
+            process.join()
+        join(files, [p.stubs for p in parts], pages, target)
+        return len(pages)
+    finally:
+        for conn in conns:
+            conn.close()
+        for process in processes:
+            process.join()
+        for file in files:
+            file.unlink(missing_ok=True)
+
+
+def _coordinate(parts: list[Part], conns: list[Any]) -> list[tuple[float, list[Any]]]:
+    """Meet every part after pagination, tell each where it starts; return every page's
+    height and bookmarks, or raise the first part's error."""
+    failure: list[Any] = []
+
+    def receive(conn: Any) -> Any:
+        try:
+            message = conn.recv()
+        except EOFError:
+            message = ("error", "Error: a PDF typesetting process ended without a word.", [])
+        if message[0] == "error":
+            failure.append(message)
+        return message
+
+    paged = [receive(conn) for conn in conns]
+    if not failure:
+        counts = [message[1] for message in paged]
+        offsets = [sum(counts[:i]) for i in range(len(counts))]
+        total = sum(counts)
+        numbers = {
+            name: offset + page + 1
+            for part, message, offset in zip(parts, paged, offsets, strict=True)
+            for name, page in message[2].items()
+            if name not in part.stubs
+        }
+        for part, conn, offset, count in zip(parts, conns, offsets, counts, strict=True):
+            conn.send(
+                ("again", numbers, offset, total, count) if part.contents else ("go", offset, total)
+            )
+        done = [receive(conn) for conn in conns]
+    else:
+        for conn, message in zip(conns, paged, strict=True):
+            if message[0] == "paged":
+                conn.send(("stop",))
+    if failure:
+        raise BuildError(failure[0][1], failure[0][2])
+    return [page for message in done for page in message[1]]
+
+
+# -- joining ----------------------------------------------------------------------------------
+
+
+def join(
+    files: Sequence[Path],
+    stubs: Sequence[frozenset[str]],
+    pages: list[tuple[float, list[Any]]],
+    target: Path,
+) -> None:
+    """Join part PDFs into ``target``: pages, structure tree, destinations and bookmarks."""
+    import pikepdf
+
+    out = pikepdf.open(files[0])
+    sources = []
+    tree = out.Root.StructTreeRoot
+    document = tree.K[0]
+    nums = tree.ParentTree.Nums
+    key = _next_key(nums)
+    dests = _dests(out, stubs[0], copy=lambda obj: obj)
+    for file, part_stubs in zip(files[1:], stubs[1:], strict=True):
+        source = pikepdf.open(file)
+        sources.append(source)  # qpdf copies stream data when saving: keep the source open
+        first = len(out.pages)
+        with warnings.catch_warnings():  # destinations are joined below
+            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+            out.pages.extend(source.pages)
+        for kid in out.copy_foreign(source.Root.StructTreeRoot.K[0]).K:
+            kid.P = document
+            document.K.append(kid)
+        source_nums = source.Root.StructTreeRoot.ParentTree.Nums
+        for i in range(0, len(source_nums), 2):
+            nums.append(int(source_nums[i]) + key)
+            nums.append(_copy(out, source, source_nums[i + 1]))
+        for page in out.pages[first:]:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + key
+            for annotation in page.obj.get("/Annots", []):
+                if "/StructParent" in annotation:
+                    annotation.StructParent = int(annotation.StructParent) + key
+        key = _next_key(nums)
+        dests.update(_dests(source, part_stubs, copy=partial(_copy, out, source)))
+    tree.ParentTreeNextKey = key
+    if dests:
+        names = pikepdf.Array()
+        for name in sorted(dests):
+            names.append(pikepdf.String(name))
+            names.append(dests[name])
+        out.Root.Names.Dests = pikepdf.Dictionary(Names=names)
+    _outline(out, pages)
+    out.save(
+        target,
+        deterministic_id=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+    out.close()
+    for source in sources:
+        source.close()
+
+
+def _copy(pdf: Any, source: Any, obj: Any) -> Any:
+    """``obj`` of ``source`` copied into ``pdf``, with what it refers to."""
+    return pdf.copy_foreign(obj if obj.is_indirect else source.make_indirect(obj))
+
+
+def _next_key(nums: Any) -> int:
+    return max((int(nums[i]) for i in range(0, len(nums), 2)), default=-1) + 1
+
+
+def _dests(pdf: Any, stubs: frozenset[str], copy: Callable[[Any], Any]) -> dict[str, Any]:
+    names = pdf.Root.get("/Names", {}).get("/Dests", {}).get("/Names", [])
+    return {
+        str(names[i]): copy(names[i + 1])
+        for i in range(0, len(names), 2)
+        if str(names[i]) not in stubs
+    }
+
+
+def _outline(pdf: Any, pages: list[tuple[float, list[Any]]]) -> None:
+    """Bookmarks over the whole document, nested as WeasyPrint nests them in one document."""
+    import pikepdf
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
+
+    tree: list[Any] = []
+    skipped: list[int] = []
+    last_by_depth = [tree]
+    previous = 0
+    for number, (height, bookmarks) in enumerate(pages):
+        matrix = Matrix(a=0.75, d=-0.75, f=height * 0.75)
+        previous = make_page_bookmark_tree(
+            SimpleNamespace(bookmarks=bookmarks), skipped, last_by_depth, previous, number, matrix
+        )
+
+    def items(subtrees: list[Any]) -> list[Any]:
+        out = []
+        for label, (page, x, y), children, state in subtrees:
+            item = pikepdf.OutlineItem(label, page, pikepdf.PageLocation.XYZ, left=x, top=y, zoom=0)
+            item.children.extend(items(children))
+            item.is_closed = state == "closed"
+            out.append(item)
+        return out
+
+    if "/Outlines" in pdf.Root:
+        del pdf.Root.Outlines
+    with pdf.open_outline() as outline:
+        outline.root.extend(items(tree))

@@ -1,0 +1,183 @@
+"""Typesetting in parts must give the PDF that one document gives: same pages, same text, same
+bookmarks and links, and a structure tree that holds together."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+
+from crisisplan import typeset
+from crisisplan.build import prepare, search_path
+from crisisplan.errors import BuildError
+from crisisplan.pdf import print_html
+
+
+@pytest.fixture(scope="module")
+def reference_html(example_path) -> str:
+    loaded, hb, pages = prepare(example_path)
+    return print_html(hb, pages, folder=loaded.folder, overrides=search_path(loaded, ()))
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory, example_path, reference_html) -> tuple[Path, Path]:
+    """The reference PDF typeset as one document and in 3 parts of pages (5 parts in all)."""
+    out = tmp_path_factory.mktemp("typeset")
+    one, parts = out / "one.pdf", out / "parts.pdf"
+    folder = example_path.parent
+    typeset.typeset(reference_html, one, folder=folder, parallel=False)
+    assert typeset.typeset(reference_html, parts, folder=folder, count=3) > 30
+    assert sorted(p.name for p in out.iterdir()) == ["one.pdf", "parts.pdf"]  # no part files left
+    return one, parts
+
+
+def _texts(path: Path) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(path).pages]
+
+
+def _outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
+    out: list[tuple[int, str, int]] = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                out.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return out
+
+
+def _links(reader: pypdf.PdfReader) -> list[tuple[int, str, int | str]]:
+    names = reader.named_destinations
+    links = []
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if "/Dest" in annotation:
+                name = str(annotation["/Dest"])
+                links.append((number, name, reader.get_destination_page_number(names[name])))
+            else:
+                links.append((number, str(annotation["/A"]["/URI"]), "external"))
+    return links
+
+
+def test_split_gives_whole_documents_with_placeholders_for_other_parts(reference_html):
+    parts = typeset.split(reference_html, 2)
+    assert parts is not None and len(parts) == 4  # cover and card, contents, 2 of pages
+    assert [p.contents for p in parts] == [False, True, False, False]
+    head = reference_html[: reference_html.index("<body>")]
+    held: Counter[str] = Counter()
+    for part in parts:
+        assert part.html.startswith(head) and part.html.endswith("</body></html>")
+        assert 'class="running-company"' in part.html  # the running header's strings
+        ids = set(re.findall(r' id="([^"]*)"', part.html))
+        links = set(re.findall(r' href="#([^"]*)"', part.html))
+        assert part.stubs == links - (ids - part.stubs)
+        held.update(ids - part.stubs)
+    assert {i for i, n in held.items() if n > 1} == set()
+    assert {"cover", "contents", "index", "response--food-safety", "form-review"} <= set(held)
+    assert parts[1].stubs >= {"response--food-safety", "form-review"}
+
+
+def test_split_needs_the_markers_and_usable_needs_the_built_in_print_theme(
+    reference_html, tmp_path
+):
+    assert typeset.split(reference_html.replace(typeset.PART, ""), 2) is None
+    agency = tmp_path / "agency"
+    (agency / "themes" / "print").mkdir(parents=True)
+    assert typeset.usable([agency])
+    extra = agency / "themes" / "print" / "extra.css"
+    extra.write_text("h1 { color: teal; }", encoding="utf-8")
+    assert typeset.usable([agency])  # colours do not move pages
+    for css in ("@page { margin: 1cm }", ".page { break-before: auto }", "h1 { page: wide }"):
+        extra.write_text(css, encoding="utf-8")
+        assert not typeset.usable([agency]), css
+    extra.unlink()
+    (agency / "themes" / "print" / "print.css").write_text("", encoding="utf-8")
+    assert not typeset.usable([agency])
+
+
+def test_parts_give_the_same_pages_text_bookmarks_and_links(both):
+    one, parts = (pypdf.PdfReader(p) for p in both)
+    assert len(parts.pages) == len(one.pages) == 36
+    assert _texts(both[1]) == _texts(both[0])
+    assert "\u2010" not in "".join(_texts(both[1]))  # a typed hyphen reads back as "-"
+    assert _outline(parts) == _outline(one)
+    assert [depth for depth, *_ in _outline(parts)].count(1) >= 10  # nesting across parts
+    assert _links(parts) == _links(one)
+    assert set(parts.named_destinations) == set(one.named_destinations)
+    footers = [re.search(r"(\d+) / (\d+)", t) for t in _texts(both[1])]
+    numbered = [(i, m.groups()) for i, m in enumerate(footers) if m]
+    assert len(numbered) >= 30
+    assert all(groups == (str(i + 1), "36") for i, groups in numbered)
+
+
+def test_joined_structure_tree_holds_together(both):
+    with pikepdf.open(both[1]) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        assert pdf.Root.Lang == "en" and pdf.Root.MarkInfo.Marked
+        assert "pdfuaid" in str(pdf.Root.Metadata.read_bytes())
+        tree = pdf.Root.StructTreeRoot
+        nums = tree.ParentTree.Nums
+        keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+        assert keys == sorted(set(keys)) and int(tree.ParentTreeNextKey) == keys[-1] + 1
+        for page in pdf.pages:
+            entries = nums[2 * keys.index(int(page.obj.StructParents)) + 1]
+            content = b"".join(
+                c.read_bytes()
+                for c in (
+                    page.obj.Contents
+                    if isinstance(page.obj.Contents, pikepdf.Array)
+                    else [page.obj.Contents]
+                )
+            )
+            assert len(set(re.findall(rb"/MCID (\d+)", content))) == len(entries)
+            for annotation in page.obj.get("/Annots", []):
+                assert int(annotation.StructParent) in keys
+        kinds: Counter[str] = Counter()
+        todo = [tree.K[0]]
+        while todo:
+            element = todo.pop()
+            kinds[str(element.S)] += 1
+            kids = element.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    assert kid.P.objgen == element.objgen
+                    todo.append(kid)
+    with pikepdf.open(both[0]) as pdf:
+        alone: Counter[str] = Counter()
+        todo = [pdf.Root.StructTreeRoot.K[0]]
+        while todo:
+            element = todo.pop()
+            alone[str(element.S)] += 1
+            kids = element.get("/K")
+            todo += [
+                k
+                for k in (kids if isinstance(kids, pikepdf.Array) else [kids])
+                if isinstance(k, pikepdf.Dictionary) and "/S" in k
+            ]
+    # The same document structure; parts add only empty placeholders (Div, Span).
+    for kind in ("/Document", "/Sect", "/H1", "/H2", "/P", "/Table", "/TR", "/L", "/Link"):
+        assert kinds[kind] == alone[kind], kind
+
+
+def test_a_failing_part_fails_the_whole_pdf_and_leaves_no_files(
+    tmp_path, example_path, reference_html, monkeypatch
+):
+    real = typeset.render
+
+    def render(html, **kwargs):
+        if 'id="form-review"' in html:
+            raise BuildError("Error: this part cannot be typeset.")
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(typeset, "render", render)  # the forked parts inherit it
+    with pytest.raises(BuildError, match="this part cannot be typeset"):
+        typeset.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent, count=2)
+    assert list(tmp_path.iterdir()) == []
