@@ -220,13 +220,40 @@ def render(
 
 def save(document: Any, target: Path) -> None:
     """Write a laid-out Document as tagged PDF/UA-1."""
-    with _fetch_errors():
+    with _fetch_errors(), _page_references_once():
         document.write_pdf(
             target,
             pdf_variant="pdf/ua-1",
             uncompressed_pdf=False,
             pdf_identifier=b"crisisplan" if os.environ.get("SOURCE_DATE_EPOCH") else None,
         )
+
+
+@contextlib.contextmanager
+def _page_references_once() -> Iterator[None]:
+    """Make ``pydyf.PDF.page_references`` build its tuple once per page added, not per call.
+
+    WeasyPrint asks for it for every element of the PDF/UA structure tree, and pydyf rebuilds
+    the tuple of all pages each time: write time grew with pages x elements, about 50 s of a
+    700-page handbook. The tuple only changes when a page is added, so it is kept until then.
+    """
+    import pydyf
+
+    original = pydyf.PDF.page_references
+
+    def page_references(pdf: Any) -> tuple[bytes, ...]:
+        kids = pdf.pages["Kids"]
+        cached = pdf.__dict__.get("_crisisplan_page_references")
+        if cached is None or cached[0] != len(kids):
+            cached = (len(kids), original.fget(pdf))
+            pdf.__dict__["_crisisplan_page_references"] = cached
+        return cached[1]  # type: ignore[no-any-return]
+
+    pydyf.PDF.page_references = property(page_references)
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = original
 
 
 @contextlib.contextmanager

@@ -148,6 +148,27 @@ def test_a_forbidden_resource_fails_the_build_naming_it(tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
+def test_quicker_page_references_write_the_same_bytes(tmp_path, monkeypatch):
+    from crisisplan.pdf import render, save
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+    pages = "".join(
+        f'<section style="break-before: page"><h1>Page {i}</h1><p>Text <a href="#s{i}">link</a>'
+        f'</p><h2 id="s{i}">Part</h2><table><tr><td>{i}</td></tr></table></section>'
+        for i in range(12)
+    )
+    document = render(f'<html lang="en"><body>{pages}</body></html>', folder=tmp_path)
+    save(document, tmp_path / "quick.pdf")
+    document.write_pdf(  # WeasyPrint and pydyf as they come
+        tmp_path / "plain.pdf",
+        pdf_variant="pdf/ua-1",
+        uncompressed_pdf=False,
+        pdf_identifier=b"crisisplan",
+    )
+    assert len(document.pages) == 12
+    assert (tmp_path / "quick.pdf").read_bytes() == (tmp_path / "plain.pdf").read_bytes()
+
+
 def test_reproducible_with_source_date_epoch(tmp_path, monkeypatch, example_path):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
     first = build_handbook(example_path, tmp_path / "a", Options(site=False))
