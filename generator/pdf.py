@@ -204,10 +204,8 @@ def fetcher(roots: list[Path]) -> Any:
     return Fetcher(allow_redirects=False)
 
 
-def render(
-    html: str, *, folder: Path, overrides: Sequence[Path] = (), css: str | None = None
-) -> Any:
-    """Lay out ``html`` with WeasyPrint (``css`` is added last); return the Document."""
+def render(html: str, *, folder: Path, overrides: Sequence[Path] = ()) -> Any:
+    """Lay out ``html`` with WeasyPrint; return the Document."""
     import weasyprint
 
     with _fetch_errors():
@@ -215,7 +213,7 @@ def render(
             string=html,
             base_url=folder.resolve().as_uri() + "/",
             url_fetcher=fetcher([folder, resources.themes_dir(), *overrides]),
-        ).render(stylesheets=[weasyprint.CSS(string=css)] if css else None)
+        ).render()
 
 
 def save(document: Any, target: Path) -> None:

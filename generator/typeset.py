@@ -46,6 +46,7 @@ _RUNNING = re.compile(r"<!--crisisplan:running-->.*?<!--/crisisplan:running-->",
 _ID = re.compile(r'\sid="([^"]*)"')
 _HREF = re.compile(r'\shref="#([^"]*)"')
 _PAGINATION = re.compile(r"@page|break-|string-set|counter|\bpage\s*:", re.I)
+_CONTENTS_LINK = re.compile(r'<a href="#([^"]*)"')
 _FIRST = re.compile(r"<(?:section|nav)\b[^>]*>")
 
 
@@ -161,19 +162,15 @@ def numbering(meet: Meet) -> Iterator[None]:
         layout.make_margin_boxes = original
 
 
-def contents_css(numbers: dict[str, int]) -> str:
-    """The contents' page numbers written in, in place of ``target-counter()``.
+def number_contents(html: str, numbers: dict[str, int]) -> str:
+    """The contents' links with their page numbers written in (``data-page``), for print.css
+    to show in place of ``target-counter()``, which cannot see other parts."""
 
-    WeasyPrint adds these as a user stylesheet, which only ``!important`` lets win.
-    """
+    def sub(match: re.Match[str]) -> str:
+        page = numbers.get(unquote(htmllib.unescape(match.group(1))))
+        return match.group(0) if page is None else f'{match.group(0)} data-page="{page}"'
 
-    def escape(name: str) -> str:
-        return "".join(c if c.isalnum() or c in "-_" else f"\\{ord(c):x} " for c in name)
-
-    return "\n".join(
-        f'.toc a[href="#{escape(name)}"]::after {{ content: leader(".") "{page}" !important; }}'
-        for name, page in sorted(numbers.items())
-    )
+    return _CONTENTS_LINK.sub(sub, html)
 
 
 class _Again(Exception):
@@ -208,7 +205,7 @@ def _child(
 
             with numbering(check):
                 document = render(
-                    part.html, folder=folder, overrides=overrides, css=contents_css(numbers)
+                    number_contents(part.html, numbers), folder=folder, overrides=overrides
                 )
         save(document, target)
         conn.send(("done", [(page.height, page.bookmarks) for page in document.pages]))
