@@ -95,6 +95,8 @@ def sections(pages: dict[str, str]) -> list[dict[str, Any]]:
             kind = "phase" if path.endswith("index.md") else "subpage"
         else:
             kind = path.split("/")[0].removesuffix(".md")
+        if kind == "threat":
+            body = _name_threat_tables(body)
         title = next((line[2:] for line in source.splitlines() if line.startswith("# ")), "")
         out.append(
             {
@@ -106,6 +108,34 @@ def sections(pages: dict[str, str]) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+_TABLE = re.compile(r"<table>(.*?)</table>", re.S)
+_HEADER_ROW = re.compile(r"<thead>\s*<tr>(.*?)</tr>", re.S)
+
+#: The tables every threat page repeats, by their number of columns, counted from the last
+#: table of the page. print.css gives them fixed column widths: WeasyPrint's automatic table
+#: layout measures every cell and was a fifth of a long PDF's layout time.
+THREAT_TABLES = (("cp-approvals", 3), ("cp-inform", 4), ("cp-channels", 3))
+
+
+def _name_threat_tables(body: str) -> str:
+    """Give a threat page's repeated tables their class, if the page has the built-in shape.
+
+    An override of the threat template with other tables keeps automatic layout.
+    """
+    tables = list(_TABLE.finditer(body))
+    named: dict[int, str] = {}
+    for (name, columns), table in zip(THREAT_TABLES, reversed(tables), strict=False):
+        header = _HEADER_ROW.search(table.group(1))
+        if header is None or header.group(1).count("<th") != columns:
+            break
+        named[table.start()] = name
+    if len(named) < 2:  # approvals and inform are always there
+        return body
+    for start in sorted(named, reverse=True):
+        body = f'{body[:start]}<table class="{named[start]}">{body[start + len("<table>") :]}'
+    return body
 
 
 def theme_file(relative: str, overrides: Sequence[Path] = ()) -> Path:

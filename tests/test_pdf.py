@@ -195,3 +195,36 @@ def test_paper_forms_follow_the_handbook(page_texts):
     review = next(i for i, t in enumerate(page_texts) if t.startswith("Post-crisis review sheet"))
     assert review == log + 1 == len(page_texts) - 1
     assert "What went wrong, and what was the cause?" in page_texts[review]
+
+
+def test_threat_tables_get_fixed_widths_only_in_the_built_in_shape():
+    from crisisplan.pdf import _name_threat_tables
+
+    def table(*headers):
+        cells = "".join(f"<th>{h}</th>" for h in headers)
+        return f"<table>\n<thead>\n<tr>{cells}</tr>\n</thead><tbody></tbody></table>"
+
+    page = table("C", "M", "N") + "<p>x</p>" + table("P", "A", "C", "Ch") + table("M", "By", "In")
+    named = _name_threat_tables(page)
+    assert re.findall(r'<table(?: class="([^"]*)")?>', named) == [
+        "cp-channels",
+        "cp-inform",
+        "cp-approvals",
+    ]
+    assert _name_threat_tables(page.replace("<th>Ch</th>", "")) == page.replace(
+        "<th>Ch</th>", ""
+    )  # an override's own tables keep automatic layout
+    shorter = table("P", "A", "C", "Ch") + table("M", "By", "In")
+    assert 'class="cp-channels"' not in _name_threat_tables(shorter)
+    assert 'class="cp-inform"' in _name_threat_tables(shorter)
+
+
+def test_every_threat_page_has_its_three_named_tables(reference_pages):
+    from crisisplan.pdf import sections
+
+    threats = [s for s in sections(reference_pages) if s["kind"] == "threat"]
+    assert len(threats) == 7
+    for section in threats:
+        html = str(section["html"])
+        assert html.count('class="cp-inform"') == html.count('class="cp-approvals"') == 1
+    assert sum('class="cp-channels"' in str(s["html"]) for s in threats) == 7
