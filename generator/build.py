@@ -403,7 +403,7 @@ def build_many(
         raise BuildError("Error: no questionnaires found (*.yaml, *.yml or */questionnaire.yaml).")
     outcomes: dict[Path, Outcome] = {}
     by_slug: dict[str, list[Path]] = {}
-    for path in paths:
+    for path in paths if len(paths) > 1 else ():  # one questionnaire is loaded by its build only
         try:
             name = load_questionnaire(path).questionnaire.company.name
         except CrisisplanError as exc:
