@@ -426,9 +426,11 @@ def build_many(
     for outcome in outcomes.values():
         if progress:
             progress(outcome, paths.index(outcome.path) + 1, len(paths))
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
-    if workers > 1:  # the clients already fill the cores: no second process per client
-        options = replace(options, side_by_side=False)
+    cores = jobs or os.cpu_count() or 1
+    workers = max(1, min(cores, len(todo) or 1))
+    # One process per client when there are several; a client alone gets every core (its PDF
+    # beside its site, in parts), unless --jobs 1 asks for one process.
+    options = replace(options, side_by_side=options.side_by_side and cores > 1 and workers == 1)
     if workers == 1:
         for path in todo:
             outcomes[path] = _build_one(path, outdir, options)

@@ -145,7 +145,10 @@ templates_option = click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Clients built at once. Default: the number of cores.",
+    help=(
+        "Processes at once: several clients are built side by side, one client alone builds its"
+        " site and its PDF parts side by side. Default: the number of cores; 1: one process."
+    ),
 )
 @click.option(
     "--engine",

@@ -57,6 +57,28 @@ def test_many_clients_one_failing(tmp_path):
     assert "2 built or up to date, 1 failed" in result.output
 
 
+@pytest.mark.parametrize(
+    ("clients", "jobs", "every_core"),
+    [(1, None, True), (1, 2, True), (1, 1, False), (3, 1, False), (3, 2, False)],
+)
+def test_jobs_decides_whether_a_client_uses_every_core(
+    tmp_path, monkeypatch, clients, jobs, every_core
+):
+    record = tmp_path / "seen.txt"
+
+    def fake_build(path, outdir, options):  # also runs in the pool's forked processes
+        with record.open("a", encoding="utf-8") as f:
+            f.write(f"{options.side_by_side}\n")
+        raise BuildError("Error: not built in this test")
+
+    monkeypatch.setattr("crisisplan.build.build_handbook", fake_build)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    paths = [client(tmp_path, f"c{i}", f"Toko {i}") for i in range(clients)]
+    outcomes = build_many(paths, tmp_path / "out", SITE, jobs=jobs)
+    assert [o.error for o in outcomes] == ["Error: not built in this test"] * clients
+    assert record.read_text(encoding="utf-8").split() == [str(every_core)] * clients
+
+
 def test_two_companies_with_the_same_slug_are_refused(tmp_path):
     a = client(tmp_path, "a", "Toko Maju")
     b = client(tmp_path, "b", "TOKO  maju!")
