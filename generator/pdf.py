@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html as htmllib
 import mimetypes
 import os
 import posixpath
@@ -97,6 +98,7 @@ def sections(pages: dict[str, str]) -> list[dict[str, Any]]:
             kind = path.split("/")[0].removesuffix(".md")
         if kind == "threat":
             body = _name_threat_tables(body)
+        body = _TABLE.sub(_fix_long_table, body)
         title = next((line[2:] for line in source.splitlines() if line.startswith("# ")), "")
         out.append(
             {
@@ -136,6 +138,76 @@ def _name_threat_tables(body: str) -> str:
     for start in sorted(named, reverse=True):
         body = f'{body[:start]}<table class="{named[start]}">{body[start + len("<table>") :]}'
     return body
+
+
+#: Tables of at least this many rows below the header (the register, the warning signs, the recovery actions of a
+#: big handbook) get fixed column widths computed here: WeasyPrint's automatic layout measures
+#: every cell with Pango, and again on every page the table continues on.
+LONG_TABLE = 40
+_TEXT_MM = 174.0  # the text width of A4 (210 mm less 2 x 18 mm margins); letter is wider
+_PADDING_MM = 4.2  # 2 mm each side and the border, as print.css sets for cells
+_SLACK_MM = 1.0  # for kerning and rounding, so that the longest word never breaks
+_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+_CELL = re.compile(r"<t([hd])>(.*?)</t[hd]>", re.S)
+_BREAK = re.compile(r"<br\s*/?>")
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"[ \t\n]+")  # not at no-break spaces
+
+
+@cache
+def _advances(bold: bool) -> tuple[dict[int, int], int]:
+    """The print font's advance widths by code point, and its units per em."""
+    from fontTools.ttLib import TTFont
+
+    name = "SourceSans3-Bold.ttf" if bold else "SourceSans3-Regular.ttf"
+    with TTFont(resources.themes_dir() / "fonts" / "print" / name, lazy=True) as font:
+        metrics = font["hmtx"].metrics
+        return {c: metrics[g][0] for c, g in font.getBestCmap().items()}, font["head"].unitsPerEm
+
+
+def _mm(text: str, bold: bool, size_pt: float = 9.0) -> float:
+    advances, units = _advances(bold)
+    width = sum(advances.get(ord(c), units // 2) for c in text)
+    return width / units * size_pt * 25.4 / 72
+
+
+def _fix_long_table(match: re.Match[str]) -> str:
+    """A long table's column widths as automatic layout would set them, from the font's
+    metrics: each column between its longest word and its longest line, in proportion to the
+    room left (CSS 2.1, 17.5.2.2)."""
+    table = match.group(0)
+    rows = [_CELL.findall(row) for row in _ROW.findall(table)]
+    columns = len(rows[0]) if rows else 0
+    body_rows = len(rows) - 1
+    if body_rows < LONG_TABLE or not columns or any(len(row) != columns for row in rows):
+        return table
+    narrowest, widest = [_PADDING_MM] * columns, [_PADDING_MM] * columns
+    for row in rows:
+        for j, (kind, cell) in enumerate(row):
+            for line in _BREAK.split(cell):
+                bold = kind == "h" or "<strong>" in line
+                text = htmllib.unescape(_TAG.sub("", line))
+                word = max((_mm(w, bold) for w in _SPACE.split(text)), default=0.0)
+                narrowest[j] = max(narrowest[j], word + _PADDING_MM + _SLACK_MM)
+                widest[j] = max(widest[j], _mm(text, bold) + _PADDING_MM + _SLACK_MM)
+    if sum(narrowest) > _TEXT_MM:  # the words do not fit: let WeasyPrint decide
+        return table
+    if sum(widest) <= _TEXT_MM:
+        widths = [w * _TEXT_MM / sum(widest) for w in widest]
+    else:
+        room = (_TEXT_MM - sum(narrowest)) / (sum(widest) - sum(narrowest))
+        widths = [lo + (hi - lo) * room for lo, hi in zip(narrowest, widest, strict=True)]
+    # A cell's width leaves out its padding: the widest column gets no width and takes what
+    # is left, padding included.
+    widest_column = widths.index(max(widths))
+    header = iter(
+        "" if j == widest_column else f' style="width: {100 * (w - _PADDING_MM) / _TEXT_MM:.1f}%"'
+        for j, w in enumerate(widths)
+    )
+    first = table.index("<tr>")
+    end = table.index("</tr>", first)
+    head = re.sub(r"<th>", lambda _: f"<th{next(header)}>", table[first:end])
+    return f'<table class="cp-long">{table[len("<table>") : first]}{head}{table[end:]}'
 
 
 def theme_file(relative: str, overrides: Sequence[Path] = ()) -> Path:

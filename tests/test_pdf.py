@@ -228,3 +228,28 @@ def test_every_threat_page_has_its_three_named_tables(reference_pages):
         html = str(section["html"])
         assert html.count('class="cp-inform"') == html.count('class="cp-approvals"') == 1
     assert sum('class="cp-channels"' in str(s["html"]) for s in threats) == 7
+
+
+def _markdown_table(rows: int, *cells: str) -> str:
+    import markdown
+
+    header = "| " + " | ".join(f"H{i}" for i in range(len(cells))) + " |\n"
+    rule = "|" + "---|" * len(cells) + "\n"
+    body = "".join("| " + " | ".join(cells) + " |\n" for _ in range(rows))
+    return markdown.markdown(header + rule + body, extensions=["tables"])
+
+
+def test_long_tables_get_column_widths_from_the_font_metrics():
+    from crisisplan.pdf import _TABLE, LONG_TABLE, _fix_long_table
+
+    title = "A title of a threat that needs all the room it can get " * 4
+    html = _markdown_table(LONG_TABLE, "12", title, "Moderate")
+    fixed = _TABLE.sub(_fix_long_table, html)
+    assert fixed.startswith('<table class="cp-long">')
+    widths = [float(w) for w in re.findall(r'<th style="width: ([\d.]+)%">', fixed)]
+    assert len(widths) == 2 and "<th>H1</th>" in fixed  # the widest column takes the rest
+    assert 1.5 < widths[0] < widths[1] < 12  # "12" and "Moderate" need little room
+    short = _markdown_table(LONG_TABLE - 1, "12", "A title", "Moderate")
+    assert _TABLE.sub(_fix_long_table, short) == short
+    too_wide = _markdown_table(LONG_TABLE, *["Incomprehensibilities"] * 9)
+    assert _TABLE.sub(_fix_long_table, too_wide) == too_wide  # words cannot fit: auto layout
