@@ -102,11 +102,15 @@ def split(html: str, count: int) -> list[Part] | None:
             groups.append([])
         groups[-1].append(page)
         done += len(page)
+    bodies = [front, contents, *("".join(g) for g in groups)]
+    everywhere = set(
+        _ID.findall(html)
+    )  # a link to an id held nowhere stays broken, as in one document
     parts = []
-    for index, body in enumerate([front, contents, *("".join(g) for g in groups)]):
+    for index, body in enumerate(bodies):
         if index:  # the running header and footer strings live on the cover
             body = _after_first_tag(body, running.group(0))
-        stubs = set(_HREF.findall(body)) - set(_ID.findall(body))
+        stubs = (set(_HREF.findall(body)) & everywhere) - set(_ID.findall(body))
         placeholders = "".join(f'<div id="{stub}"></div>' for stub in sorted(stubs))
         parts.append(
             Part(

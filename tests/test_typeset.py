@@ -78,11 +78,13 @@ def test_split_gives_whole_documents_with_placeholders_for_other_parts(reference
         assert 'class="running-company"' in part.html  # the running header's strings
         ids = set(re.findall(r' id="([^"]*)"', part.html))
         links = set(re.findall(r' href="#([^"]*)"', part.html))
-        assert part.stubs == links - (ids - part.stubs)
+        assert part.stubs == links - (ids - part.stubs)  # every link resolves in the part
         held.update(ids - part.stubs)
     assert {i for i, n in held.items() if n > 1} == set()
     assert {"cover", "contents", "index", "response--food-safety", "form-review"} <= set(held)
     assert parts[1].stubs >= {"response--food-safety", "form-review"}
+    broken = typeset.split(reference_html.replace('href="#form-review"', 'href="#nowhere"'), 2)
+    assert broken is not None and all("nowhere" not in p.stubs for p in broken)
 
 
 def test_split_needs_the_markers_and_usable_needs_the_built_in_print_theme(
