@@ -28,7 +28,11 @@ from .sanitize import sanitize
 
 PAPER = {"a4": "A4", "letter": "letter"}
 
-_HREF = re.compile(r'(href|id)="([^"]*)"')
+_HREF = re.compile(r'\s(href|id)="([^"]*)"')
+#: A start tag, its attribute values quoted as the sanitiser writes them. Text between tags
+#: may hold a literal ``href="..."`` (the sanitiser leaves quotes in text as they are); only
+#: tags are looked into.
+TAG = re.compile(r'<[a-zA-Z][^">]*(?:"[^"]*"[^">]*)*>')
 
 
 def page_key(path: str) -> str:
@@ -43,17 +47,17 @@ def _relink(html: str, path: str) -> str:
     def sub(match: re.Match[str]) -> str:
         attr, value = match.group(1), match.group(2)
         if attr == "id":
-            return f'id="{key}-{value}"'
+            return f' id="{key}-{value}"'
         if value.startswith("#"):
-            return f'href="#{key}-{value[1:]}"'
+            return f' href="#{key}-{value[1:]}"'
         parts = urlsplit(value)
         if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
             return match.group(0)
         target = posixpath.normpath(posixpath.join(posixpath.dirname(path), unquote(parts.path)))
         anchor = page_key(target)
-        return f'href="#{anchor}-{parts.fragment}"' if parts.fragment else f'href="#{anchor}"'
+        return f' href="#{anchor}-{parts.fragment}"' if parts.fragment else f' href="#{anchor}"'
 
-    return _HREF.sub(sub, html)
+    return TAG.sub(lambda tag: _HREF.sub(sub, tag.group(0)), html)
 
 
 @cache

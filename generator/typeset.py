@@ -39,7 +39,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .errors import BuildError, CrisisplanError
-from .pdf import render, save, write_pdf
+from .pdf import TAG, render, save, write_pdf
 
 PART = "<!--crisisplan:part-->"
 _RUNNING = re.compile(r"<!--crisisplan:running-->.*?<!--/crisisplan:running-->", re.S)
@@ -110,7 +110,7 @@ def split(html: str, count: int) -> list[Part] | None:
     for index, body in enumerate(bodies):
         if index:  # the running header and footer strings live on the cover
             body = _after_first_tag(body, running.group(0))
-        stubs = (set(_HREF.findall(body)) & everywhere) - set(_ID.findall(body))
+        stubs = (_attributes(_HREF, body) & everywhere) - _attributes(_ID, body)
         placeholders = "".join(f'<div id="{stub}"></div>' for stub in sorted(stubs))
         parts.append(
             Part(
@@ -120,6 +120,11 @@ def split(html: str, count: int) -> list[Part] | None:
             )
         )
     return parts
+
+
+def _attributes(pattern: re.Pattern[str], html: str) -> set[str]:
+    """The values ``pattern`` finds in the tags of ``html``, not in its text."""
+    return {value for tag in TAG.findall(html) for value in pattern.findall(tag)}
 
 
 def _after_first_tag(body: str, insert: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -253,3 +254,16 @@ def test_long_tables_get_column_widths_from_the_font_metrics():
     assert _TABLE.sub(_fix_long_table, short) == short
     too_wide = _markdown_table(LONG_TABLE, *["Incomprehensibilities"] * 9)
     assert _TABLE.sub(_fix_long_table, too_wide) == too_wide  # words cannot fit: auto layout
+
+
+def test_attribute_like_text_stays_text_in_print():
+    from crisisplan import text
+    from crisisplan.pdf import sections
+
+    words = 'We write id="a", href="#b" and href="other.md" in plain text.'
+    source = f"# Title\n\n{text.escape(words)}\n\n[Next](other.md#part)\n"
+    (page,) = sections({"response/x.md": source})
+    body = str(page["html"])
+    plain = html.unescape(re.sub(r"<[^>]+>", "", body))
+    assert words in plain  # before, ids and links were rewritten inside the text too
+    assert 'href="#response--other-part"' in body and 'id="response--x-title"' in body
