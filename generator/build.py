@@ -62,6 +62,8 @@ class Options:
     #: Use every core for this handbook: typeset the PDF in a second process while the site
     #: builds, and in parts (off in batches, whose clients already fill the cores).
     side_by_side: bool = True
+    #: How many parts of pages the PDF is typeset in, side by side; ``None``: one per core.
+    parts: int | None = None
     #: The static site generator: ``mkdocs`` (in process) or ``zensical`` (optional).
     engine: str = "mkdocs"
 
@@ -196,6 +198,7 @@ def build_handbook(
                 overrides,
                 parallel=options.side_by_side,
                 beside=options.side_by_side and options.site,
+                count=options.parts,
             )
         if options.site:
             config_file = export(
@@ -242,6 +245,7 @@ def _start_pdf(
     *,
     parallel: bool,
     beside: bool,
+    count: int | None = None,
 ) -> Callable[[], int]:
     """Start typesetting the PDF; the returned function waits for it and gives its page count.
 
@@ -251,10 +255,10 @@ def _start_pdf(
 
     def run() -> int:
         return typeset.typeset(
-            make_html(), target, folder=folder, overrides=overrides, parallel=parallel
+            make_html(), target, folder=folder, overrides=overrides, parallel=parallel, count=count
         )
 
-    if not beside or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+    if not beside or typeset.cores() < 2 or "fork" not in mp.get_all_start_methods():
         pages = run()
         return lambda: pages
     context = mp.get_context("fork")
@@ -281,6 +285,9 @@ def _start_pdf(
                 outcome.append(mine.recv())
             except EOFError:
                 outcome.append((0, [], "Error: the PDF process ended unexpectedly."))
+            except BaseException:  # Ctrl-C: a second wait (cleaning up) must not read again
+                outcome.append((0, [], "Error: the PDF build was interrupted."))
+                raise
             finally:
                 mine.close()
                 process.join()
@@ -426,11 +433,14 @@ def build_many(
     for outcome in outcomes.values():
         if progress:
             progress(outcome, paths.index(outcome.path) + 1, len(paths))
-    cores = jobs or os.cpu_count() or 1
+    cores = jobs or typeset.cores()
     workers = max(1, min(cores, len(todo) or 1))
-    # One process per client when there are several; a client alone gets every core (its PDF
-    # beside its site, in parts), unless --jobs 1 asks for one process.
-    options = replace(options, side_by_side=options.side_by_side and cores > 1 and workers == 1)
+    # One process per client when there are several; a client alone gets the cores (its PDF
+    # beside its site, in as many parts), unless --jobs 1 asks for one process.
+    alone = options.side_by_side and cores > 1 and workers == 1
+    options = replace(
+        options, side_by_side=alone, parts=options.parts or (cores if alone else None)
+    )
     if workers == 1:
         for path in todo:
             outcomes[path] = _build_one(path, outdir, options)

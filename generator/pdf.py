@@ -79,8 +79,12 @@ def markdown_extensions() -> tuple[list[str], dict[str, Any]]:
 PRINT_OPTIONS = {"toc": {"permalink": False}, "pymdownx.tasklist": {"custom_checkbox": False}}
 
 
-def sections(pages: dict[str, str]) -> list[dict[str, Any]]:
-    """Each page as print HTML with its kind: card, phase, threat, appendix or about."""
+def sections(pages: dict[str, str], *, measure: bool = True) -> list[dict[str, Any]]:
+    """Each page as print HTML with its kind: card, phase, threat, appendix or about.
+
+    ``measure``: long tables get widths computed from the built-in print font's metrics (off
+    when an override may change the fonts).
+    """
     names, configs = markdown_extensions()
     configs = {
         name: {**configs.get(name, {}), **PRINT_OPTIONS.get(name, {})}
@@ -102,7 +106,8 @@ def sections(pages: dict[str, str]) -> list[dict[str, Any]]:
             kind = path.split("/")[0].removesuffix(".md")
         if kind == "threat":
             body = _name_threat_tables(body)
-        body = _TABLE.sub(_fix_long_table, body)
+        if measure:
+            body = _TABLE.sub(_fix_long_table, body)
         title = next((line[2:] for line in source.splitlines() if line.startswith("# ")), "")
         out.append(
             {
@@ -245,7 +250,12 @@ def print_html(
     )
     env.filters["date"] = lambda d: text.date(d, hb.language)
     logo = (folder / hb.q.brand.logo).resolve().as_uri() if hb.q.brand.logo else None
-    all_sections = sections(pages)
+    fonts_as_built = not any(
+        (root / "themes" / folder_name).exists()
+        for root in overrides
+        for folder_name in ("fonts", "print")
+    )
+    all_sections = sections(pages, measure=fonts_as_built)
     order = {"card": 0, "phase": 1, "subpage": 1, "threat": 1, "appendix": 2, "about": 3}
     return env.get_template("print.html").render(
         hb=hb,

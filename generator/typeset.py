@@ -45,8 +45,10 @@ PART = "<!--crisisplan:part-->"
 _RUNNING = re.compile(r"<!--crisisplan:running-->.*?<!--/crisisplan:running-->", re.S)
 _ID = re.compile(r'\sid="([^"]*)"')
 _HREF = re.compile(r'\shref="#([^"]*)"')
-_PAGINATION = re.compile(r"@page|break-|string-set|counter|\bpage\s*:", re.I)
-_CONTENTS_LINK = re.compile(r'<a href="#([^"]*)"')
+_PAGINATION = re.compile(
+    r"@page|@import|break-|string-set|counter|target-|footnote|\bpage\s*:", re.I
+)
+_CONTENTS_LINK = re.compile(r'<a href="#([^"]*)"(?: data-page="[^"]*")?')
 _FIRST = re.compile(r"<(?:section|nav)\b[^>]*>")
 
 
@@ -62,12 +64,20 @@ class Part:
     contents: bool = False
 
 
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity), not all the machine has."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def usable(overrides: Sequence[Path]) -> bool:
     """Whether parts give the same PDF as one document: forking is possible, a core is spare,
     and the print theme is the built-in one. An ``extra.css`` that leaves pages alone (no
     ``@page`` rules, breaks, counters or running strings) is fine; any other print override
     may break or number pages its own way, so it is typeset as one document."""
-    if "fork" not in mp.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+    if "fork" not in mp.get_all_start_methods() or cores() < 2:
         return False
     for root in overrides:
         for file in (root / "themes" / "print").rglob("*"):
@@ -112,6 +122,8 @@ def split(html: str, count: int) -> list[Part] | None:
             body = _after_first_tag(body, running.group(0))
         stubs = (_attributes(_HREF, body) & everywhere) - _attributes(_ID, body)
         placeholders = "".join(f'<div id="{stub}"></div>' for stub in sorted(stubs))
+        if index == 1:
+            body = number_contents(body, dict.fromkeys(_attributes(_ID, html), WIDE_NUMBER))
         parts.append(
             Part(
                 head + _after_first_tag(body, placeholders) + "</body></html>",
@@ -177,9 +189,20 @@ def number_contents(html: str, numbers: dict[str, int]) -> str:
 
     def sub(match: re.Match[str]) -> str:
         page = numbers.get(unquote(htmllib.unescape(match.group(1))))
-        return match.group(0) if page is None else f'{match.group(0)} data-page="{page}"'
+        link = f'<a href="#{match.group(1)}"'
+        return match.group(0) if page is None else f'{link} data-page="{page}"'
 
     return _CONTENTS_LINK.sub(sub, html)
+
+
+#: The first pass of the contents shows this for every page number, as wide as the real ones
+#: of a handbook under 1,000 pages, so that the real numbers break no line the first pass did
+#: not. If the second pass still comes to another page count, the PDF is typeset as one.
+WIDE_NUMBER = 888
+
+
+class _Recount(Exception):
+    """With its page numbers written in, the contents came to another number of pages."""
 
 
 class _Again(Exception):
@@ -209,7 +232,7 @@ def _child(
 
             def check(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
                 if pages != expected:  # the numbers changed how the contents break
-                    raise BuildError(f"Error: the contents came to {pages} pages, not {expected}")
+                    raise _Recount(pages)
                 return offset, total
 
             with numbering(check):
@@ -218,6 +241,8 @@ def _child(
                 )
         save(document, target)
         conn.send(("done", [(page.height, page.bookmarks) for page in document.pages]))
+    except _Recount:
+        conn.send(("recount",))
     except CrisisplanError as exc:
         conn.send(("error", exc.message, exc.problems))
     except Exception:  # a bug: the parent reports it with the traceback
@@ -240,7 +265,7 @@ def typeset(
     """Typeset ``html`` into ``target`` and return the page count: in parts on every core when
     ``parallel`` and :func:`usable`, else in this process. ``count`` parts of pages (besides the
     cover and card, and the contents) default to the number of cores."""
-    parts = split(html, count or os.cpu_count() or 1) if parallel and usable(overrides) else None
+    parts = split(html, count or cores()) if parallel and usable(overrides) else None
     if parts is None:
         return write_pdf(html, target, folder=folder, overrides=overrides)
     import weasyprint  # noqa: F401 - imported once here, shared by every forked part
@@ -258,7 +283,10 @@ def typeset(
             theirs.close()
             conns.append(mine)
             processes.append(process)
-        pages = _coordinate(parts, conns)
+        try:
+            pages = _coordinate(parts, conns)
+        except _Recount:
+            return write_pdf(html, target, folder=folder, overrides=overrides)
         for process in processes:
             process.join()
         join(files, [p.stubs for p in parts], pages, target)
@@ -302,6 +330,8 @@ def _coordinate(parts: list[Part], conns: list[Any]) -> list[tuple[float, list[A
                 ("again", numbers, offset, total, count) if part.contents else ("go", offset, total)
             )
         done = [receive(conn) for conn in conns]
+        if any(message[0] == "recount" for message in done):
+            raise _Recount()
     else:
         for conn, message in zip(conns, paged, strict=True):
             if message[0] == "paged":

@@ -26,11 +26,17 @@ def reference_html(example_path) -> str:
 @pytest.fixture(scope="module")
 def both(tmp_path_factory, example_path, reference_html) -> tuple[Path, Path]:
     """The reference PDF typeset as one document and in 3 parts of pages (5 parts in all)."""
+    if not typeset.usable(()):
+        pytest.skip("typesetting in parts needs fork and 2 cores")
     out = tmp_path_factory.mktemp("typeset")
     one, parts = out / "one.pdf", out / "parts.pdf"
     folder = example_path.parent
     typeset.typeset(reference_html, one, folder=folder, parallel=False)
-    assert typeset.typeset(reference_html, parts, folder=folder, count=3) > 30
+    joined, real = [], typeset.join
+    with pytest.MonkeyPatch.context() as monkey:
+        monkey.setattr(typeset, "join", lambda *args: joined.append(real(*args)))
+        assert typeset.typeset(reference_html, parts, folder=folder, count=3) > 30
+    assert len(joined) == 1  # the parts path ran, not the one-document fallback
     assert sorted(p.name for p in out.iterdir()) == ["one.pdf", "parts.pdf"]  # no part files left
     return one, parts
 
@@ -141,7 +147,14 @@ def test_joined_structure_tree_holds_together(both):
             )
             assert len(set(re.findall(rb"/MCID (\d+)", content))) == len(entries)
             for annotation in page.obj.get("/Annots", []):
-                assert int(annotation.StructParent) in keys
+                # the key leads to the Link element that holds this very annotation
+                link = nums[2 * keys.index(int(annotation.StructParent)) + 1]
+                assert link.S == "/Link"
+                kids = link.K if isinstance(link.K, pikepdf.Array) else [link.K]
+                objects = [
+                    k.Obj.objgen for k in kids if isinstance(k, pikepdf.Dictionary) and "/Obj" in k
+                ]
+                assert annotation.objgen in objects
         kinds: Counter[str] = Counter()
         todo = [tree.K[0]]
         while todo:
@@ -183,3 +196,23 @@ def test_a_failing_part_fails_the_whole_pdf_and_leaves_no_files(
     with pytest.raises(BuildError, match="this part cannot be typeset"):
         typeset.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent, count=2)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_contents_that_break_differently_with_their_numbers_fall_back_to_one_document(
+    tmp_path, example_path, reference_html, monkeypatch
+):
+    if not typeset.usable(()):
+        pytest.skip("typesetting in parts needs fork and 2 cores")
+    real = typeset.number_contents
+
+    def longer(html, numbers):  # the second pass: as if the numbers wrapped many titles
+        html = real(html, numbers)
+        if typeset.WIDE_NUMBER in numbers.values():
+            return html
+        return html.replace("</ul>", "<li>more</li>" * 80 + "</ul>", 1)
+
+    monkeypatch.setattr(typeset, "number_contents", longer)
+    monkeypatch.setattr(typeset, "join", lambda *args: pytest.fail("the parts were joined"))
+    pages = typeset.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent)
+    assert pages == len(pypdf.PdfReader(tmp_path / "x.pdf").pages) == 36
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.pdf"]
