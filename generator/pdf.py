@@ -149,9 +149,10 @@ def _name_threat_tables(body: str) -> str:
     return body
 
 
-#: Tables of at least this many rows below the header (the register, the warning signs, the recovery actions of a
-#: big handbook) get fixed column widths computed here: WeasyPrint's automatic layout measures
-#: every cell with Pango, and again on every page the table continues on.
+#: Tables of at least this many rows below the header (the register, the warning signs, the
+#: recovery actions of a big handbook) get fixed column widths computed here: WeasyPrint's
+#: automatic layout measures every cell with Pango, and again on every page the table
+#: continues on.
 LONG_TABLE = 40
 _TEXT_MM = 174.0  # the text width of A4 (210 mm less 2 x 18 mm margins); letter is wider
 _PADDING_MM = 4.2  # 2 mm each side and the border, as print.css sets for cells
@@ -159,7 +160,7 @@ _SLACK_MM = 1.0  # for kerning and rounding, so that the longest word never brea
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
 _CELL = re.compile(r"<t([hd])>(.*?)</t[hd]>", re.S)
 _BREAK = re.compile(r"<br\s*/?>")
-_TAG = re.compile(r"<[^>]*>")
+_ANY_TAG = re.compile(r"<[^>]*>")  # start or end tag, to strip from a cell's text
 _SPACE = re.compile(r"[ \t\n]+")  # not at no-break spaces
 
 
@@ -195,7 +196,7 @@ def _fix_long_table(match: re.Match[str]) -> str:
         for j, (kind, cell) in enumerate(row):
             for line in _BREAK.split(cell):
                 bold = kind == "h" or "<strong>" in line
-                text = htmllib.unescape(_TAG.sub("", line))
+                text = htmllib.unescape(_ANY_TAG.sub("", line))
                 word = max((_mm(w, bold) for w in _SPACE.split(text)), default=0.0)
                 narrowest[j] = max(narrowest[j], word + _PADDING_MM + _SLACK_MM)
                 widest[j] = max(widest[j], _mm(text, bold) + _PADDING_MM + _SLACK_MM)
