@@ -126,6 +126,25 @@ def test_parts_give_the_same_pages_text_bookmarks_and_links(both):
     assert all(groups == (str(i + 1), "36") for i, groups in numbered)
 
 
+def _list(value):
+    """A PDF value that is an array or a single object, as a list."""
+    return list(value) if isinstance(value, pikepdf.Array) else [value]
+
+
+def _elements(tree) -> Counter[str]:
+    """Structure elements by type, each checked to name its parent."""
+    kinds: Counter[str] = Counter()
+    todo = [tree.K[0]]
+    while todo:
+        element = todo.pop()
+        kinds[str(element.S)] += 1
+        for kid in _list(element.get("/K")):
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                assert kid.P.objgen == element.objgen
+                todo.append(kid)
+    return kinds
+
+
 def test_joined_structure_tree_holds_together(both):
     with pikepdf.open(both[1]) as pdf:
         assert pdf.check_pdf_syntax() == []
@@ -137,46 +156,21 @@ def test_joined_structure_tree_holds_together(both):
         assert keys == sorted(set(keys)) and int(tree.ParentTreeNextKey) == keys[-1] + 1
         for page in pdf.pages:
             entries = nums[2 * keys.index(int(page.obj.StructParents)) + 1]
-            content = b"".join(
-                c.read_bytes()
-                for c in (
-                    page.obj.Contents
-                    if isinstance(page.obj.Contents, pikepdf.Array)
-                    else [page.obj.Contents]
-                )
-            )
+            content = b"".join(c.read_bytes() for c in _list(page.obj.Contents))
             assert len(set(re.findall(rb"/MCID (\d+)", content))) == len(entries)
             for annotation in page.obj.get("/Annots", []):
                 # the key leads to the Link element that holds this very annotation
                 link = nums[2 * keys.index(int(annotation.StructParent)) + 1]
                 assert link.S == "/Link"
-                kids = link.K if isinstance(link.K, pikepdf.Array) else [link.K]
                 objects = [
-                    k.Obj.objgen for k in kids if isinstance(k, pikepdf.Dictionary) and "/Obj" in k
+                    k.Obj.objgen
+                    for k in _list(link.K)
+                    if isinstance(k, pikepdf.Dictionary) and "/Obj" in k
                 ]
                 assert annotation.objgen in objects
-        kinds: Counter[str] = Counter()
-        todo = [tree.K[0]]
-        while todo:
-            element = todo.pop()
-            kinds[str(element.S)] += 1
-            kids = element.get("/K")
-            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                    assert kid.P.objgen == element.objgen
-                    todo.append(kid)
+        kinds = _elements(tree)
     with pikepdf.open(both[0]) as pdf:
-        alone: Counter[str] = Counter()
-        todo = [pdf.Root.StructTreeRoot.K[0]]
-        while todo:
-            element = todo.pop()
-            alone[str(element.S)] += 1
-            kids = element.get("/K")
-            todo += [
-                k
-                for k in (kids if isinstance(kids, pikepdf.Array) else [kids])
-                if isinstance(k, pikepdf.Dictionary) and "/S" in k
-            ]
+        alone = _elements(pdf.Root.StructTreeRoot)
     # The same document structure; parts add only empty placeholders (Div, Span).
     for kind in ("/Document", "/Sect", "/H1", "/H2", "/P", "/Table", "/TR", "/L", "/Link"):
         assert kinds[kind] == alone[kind], kind
