@@ -152,6 +152,11 @@ def build_handbook(
     inputs (questionnaire, its files, templates, themes, tool version, options) have not
     changed since the last one is skipped unless ``options.force``.
     """
+    with typeset.collecting_less():
+        return _build_handbook(path, outdir, options)
+
+
+def _build_handbook(path: Path | str, outdir: Path | str, options: Options | None) -> Result:
     options = options or Options()
     started = time.perf_counter()
     outdir = Path(outdir).absolute()
@@ -275,7 +280,8 @@ def _start_pdf(
             theirs.close()
 
     process = context.Process(target=child)
-    process.start()
+    with typeset.forking():
+        process.start()
     theirs.close()
     outcome: list[tuple[int, list[Problem], str | None]] = []
 
@@ -448,7 +454,7 @@ def build_many(
             if progress:
                 progress(outcomes[path], done, len(paths))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with typeset.forking(), ProcessPoolExecutor(max_workers=workers) as pool:
             futures = {pool.submit(_build_one, p, outdir, options): p for p in todo}
             for future in as_completed(futures):
                 outcomes[futures[future]] = outcome = future.result()

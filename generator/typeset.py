@@ -24,6 +24,7 @@ theme; :func:`usable` says when the single-process path must be used instead, an
 from __future__ import annotations
 
 import contextlib
+import gc
 import html as htmllib
 import multiprocessing as mp
 import os
@@ -70,6 +71,36 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+#: Generation-0 threshold while building. Laying out a page allocates hundreds of thousands of
+#: short-lived objects, nearly all freed by reference counting; with Python's default of 700,
+#: the cyclic collector took about 1.8 of the 8.6 CPU seconds of the example's build (measured
+#: with ``gc.callbacks``). mypy runs its builds with the same setting.
+THRESHOLD = (200_000, 30, 30)
+
+
+@contextlib.contextmanager
+def collecting_less() -> Iterator[None]:
+    """Run the cyclic garbage collector less often inside the block, then as before."""
+    before = gc.get_threshold()
+    gc.set_threshold(*THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+@contextlib.contextmanager
+def forking() -> Iterator[None]:
+    """Freeze the heap while processes are forked in the block, as the :mod:`gc` docs advise:
+    a child's collections then skip the objects it shares with this process instead of
+    walking (and so copying) all of them. This process unfreezes when the block ends."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def usable(overrides: Sequence[Path]) -> bool:
@@ -274,15 +305,16 @@ def typeset(
     context = mp.get_context("fork")
     conns, processes = [], []
     try:
-        for index, (part, file) in enumerate(zip(parts, files, strict=True)):
-            mine, theirs = context.Pipe()
-            process = context.Process(
-                target=_child, args=(index, part, theirs, folder, tuple(overrides), file)
-            )
-            process.start()
-            theirs.close()
-            conns.append(mine)
-            processes.append(process)
+        with forking():
+            for index, (part, file) in enumerate(zip(parts, files, strict=True)):
+                mine, theirs = context.Pipe()
+                process = context.Process(
+                    target=_child, args=(index, part, theirs, folder, tuple(overrides), file)
+                )
+                process.start()
+                theirs.close()
+                conns.append(mine)
+                processes.append(process)
         try:
             pages = _coordinate(parts, conns)
         except _Recount:

@@ -3,6 +3,7 @@ bookmarks and links, and a structure tree that holds together."""
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
 from pathlib import Path
@@ -210,3 +211,26 @@ def test_contents_that_break_differently_with_their_numbers_fall_back_to_one_doc
     pages = typeset.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent)
     assert pages == len(pypdf.PdfReader(tmp_path / "x.pdf").pages) == 36
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.pdf"]
+
+
+def test_parts_collect_less_often_and_leave_the_shared_heap_alone(
+    tmp_path, example_path, reference_html, monkeypatch
+):
+    if not typeset.usable(()):
+        pytest.skip("typesetting in parts needs fork and 2 cores")
+    seen, real = tmp_path / "seen.txt", typeset.render
+
+    def render(html, **kwargs):  # runs in each forked part
+        with seen.open("a") as file:
+            file.write(f"{gc.get_threshold()} {gc.get_freeze_count() > 0}\n")
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(typeset, "render", render)
+    before = gc.get_threshold()
+    with typeset.collecting_less():
+        typeset.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent, count=2)
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0  # only the children keep the heap frozen
+    lines = seen.read_text().splitlines()
+    assert len(lines) == 5  # cover, contents twice, two parts of pages
+    assert set(lines) == {f"{typeset.THRESHOLD} True"}
