@@ -17,7 +17,6 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -182,29 +181,34 @@ def _build_handbook(path: Path | str, outdir: Path | str, options: Options | Non
             previous.get("pdf_pages", 0),
             skipped=True,
         )
-    loaded, hb, pages = _prepare(loaded, options.templates)
-    assert hb.pdf is not None
-    _refuse_foreign(outdir)
-    _refuse_foreign(target)
-    outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / MARKER).touch()
-    work = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=outdir))
-    pdf_job: Callable[[], int] | None = None
+    beside = _PdfProcess() if _PdfProcess.wanted(options) else None
+    work: Path | None = None
     try:
+        loaded, hb, pages = _prepare(loaded, options.templates)
+        assert hb.pdf is not None
+        _refuse_foreign(outdir)
+        _refuse_foreign(target)
+        outdir.mkdir(parents=True, exist_ok=True)
+        (outdir / MARKER).touch()
+        work = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=outdir))
         staged = work / "out"
         (work / "pdf").mkdir()  # not in staged/: MkDocs empties its site folder before building
+        pdf_pages = 0
         if options.pdf:
-            pdf_job = _start_pdf(
-                lambda: print_html(
-                    hb, pages, folder=loaded.folder, paper=options.paper, overrides=overrides
-                ),
-                work / "pdf" / hb.pdf,
-                loaded.folder,
-                overrides,
-                parallel=options.side_by_side,
-                beside=options.side_by_side and options.site,
-                count=options.parts,
+            html = print_html(
+                hb, pages, folder=loaded.folder, paper=options.paper, overrides=overrides
             )
+            if beside:
+                beside.start(html, work / "pdf" / hb.pdf, loaded.folder, overrides)
+            else:
+                pdf_pages = typeset.typeset(
+                    html,
+                    work / "pdf" / hb.pdf,
+                    folder=loaded.folder,
+                    overrides=overrides,
+                    parallel=options.side_by_side,
+                    count=options.parts,
+                )
         if options.site:
             config_file = export(
                 hb,
@@ -218,7 +222,8 @@ def _build_handbook(path: Path | str, outdir: Path | str, options: Options | Non
                 build_site_zensical(config_file, staged)
             else:
                 build_site(config_file, staged)
-        pdf_pages, pdf_job = (pdf_job() if pdf_job else 0), None
+        if beside:
+            pdf_pages = beside.wait()
         staged.mkdir(exist_ok=True)
         if options.pdf:
             (work / "pdf" / hb.pdf).rename(staged / hb.pdf)
@@ -232,83 +237,97 @@ def _build_handbook(path: Path | str, outdir: Path | str, options: Options | Non
         (staged / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
         _replace(staged, target)
     finally:
-        if pdf_job is not None:  # the site failed: let the PDF process end before cleaning up
-            with contextlib.suppress(CrisisplanError):
-                pdf_job()
-        shutil.rmtree(work, ignore_errors=True)
+        if beside:  # on failure, the PDF process ends before its folder is removed
+            beside.close()
+        if work:
+            shutil.rmtree(work, ignore_errors=True)
     pdf = target / hb.pdf if options.pdf else None
     return Result(
         slug, target, len(pages), pdf, loaded.warnings, time.perf_counter() - started, pdf_pages
     )
 
 
-def _start_pdf(
-    make_html: Callable[[], str],
-    target: Path,
-    folder: Path,
-    overrides: Sequence[Path],
-    *,
-    parallel: bool,
-    beside: bool,
-    count: int | None = None,
-) -> Callable[[], int]:
-    """Start typesetting the PDF; the returned function waits for it and gives its page count.
+class _PdfProcess:
+    """The PDF, typeset in a process forked before the pages are rendered.
 
-    ``parallel``: the PDF may use every core (:func:`typeset.typeset`). ``beside``: it is
-    typeset in a forked process while this one builds the site.
+    The process imports WeasyPrint (about 0.8 s) while this one renders the pages, then waits
+    for the print HTML; it typesets on every core while this one builds the site.
     """
 
-    def run() -> int:
-        return typeset.typeset(
-            make_html(), target, folder=folder, overrides=overrides, parallel=parallel, count=count
+    def __init__(self) -> None:
+        context = mp.get_context("fork")
+        self._conn, theirs = context.Pipe()
+        self._process = context.Process(target=_pdf_child, args=(theirs,))
+        with typeset.forking():
+            self._process.start()
+        theirs.close()
+        self._outcome: list[tuple[int, list[Problem], str | None]] = []
+        self._sent = False
+
+    @staticmethod
+    def wanted(options: Options) -> bool:
+        return (
+            options.pdf
+            and options.site
+            and options.side_by_side
+            and typeset.cores() > 1
+            and "fork" in mp.get_all_start_methods()
         )
 
-    if not beside or typeset.cores() < 2 or "fork" not in mp.get_all_start_methods():
-        pages = run()
-        return lambda: pages
-    context = mp.get_context("fork")
-    mine, theirs = context.Pipe(duplex=False)
+    def start(self, html: str, target: Path, folder: Path, overrides: Sequence[Path]) -> None:
+        self._conn.send((html, target, folder, tuple(overrides)))
+        self._sent = True
 
-    def child() -> None:
-        try:
-            theirs.send((run(), [], None))
-        except CrisisplanError as exc:  # exceptions with extra fields do not pickle whole
-            theirs.send((0, exc.problems, exc.message))
-        except BaseException:
-            theirs.send((0, [], "Error: the PDF build failed:\n" + traceback.format_exc()))
-        finally:
-            theirs.close()
-
-    process = context.Process(target=child)
-    with typeset.forking():
-        process.start()
-    theirs.close()
-    outcome: list[tuple[int, list[Problem], str | None]] = []
-
-    def wait() -> int:
-        if not outcome:
+    def wait(self) -> int:
+        """Wait for the PDF; return its page count or raise its error."""
+        if not self._outcome:
             try:
-                outcome.append(mine.recv())
+                self._outcome.append(self._conn.recv())
             except EOFError:
-                outcome.append((0, [], "Error: the PDF process ended unexpectedly."))
+                self._outcome.append((0, [], "Error: the PDF process ended unexpectedly."))
             except BaseException:  # Ctrl-C: a second wait (cleaning up) must not read again
-                outcome.append((0, [], "Error: the PDF build was interrupted."))
+                self._outcome.append((0, [], "Error: the PDF build was interrupted."))
                 raise
             finally:
-                mine.close()
-                process.join()
-        pages, problems, message = outcome[0]
+                self._conn.close()
+                self._process.join()
+        pages, problems, message = self._outcome[0]
         if message is not None:
             raise BuildError(message, problems)
         return pages
 
-    return wait
+    def close(self) -> None:
+        """End the process: one that has its HTML is waited for (it cleans up its own files);
+        one still waiting for it is stopped."""
+        if self._sent:
+            with contextlib.suppress(CrisisplanError):
+                self.wait()
+        elif not self._outcome:
+            self._outcome.append((0, [], "Error: the PDF was not started."))
+            self._conn.close()
+            self._process.terminate()
+            self._process.join()
 
 
-# -- the cache --------------------------------------------------------------------------------
+def _pdf_child(conn: Any) -> None:
+    try:
+        import weasyprint  # noqa: F401 - the slow import, done while the parent renders
+
+        html, target, folder, overrides = conn.recv()
+    except (EOFError, KeyboardInterrupt):  # the parent gave up before sending the HTML
+        return
+    outcome: tuple[int, list[Problem], str | None]
+    try:
+        outcome = (typeset.typeset(html, target, folder=folder, overrides=overrides), [], None)
+    except CrisisplanError as exc:  # exceptions with extra fields do not pickle whole
+        outcome = (0, exc.problems, exc.message)
+    except BaseException:
+        outcome = (0, [], "Error: the PDF build failed:\n" + traceback.format_exc())
+    with contextlib.suppress(OSError):
+        conn.send(outcome)
+    conn.close()
 
 
-@cache
 def _tree_digest(root: Path) -> str:
     """A digest of every file under ``root`` (names and bytes); computed once per process."""
     h = hashlib.sha256()

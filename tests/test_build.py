@@ -73,3 +73,41 @@ def test_a_failed_site_beside_a_pdf_leaves_nothing_behind(tmp_path, monkeypatch)
     with pytest.raises(BuildError):
         build_handbook(path, tmp_path / "out", Options(side_by_side=True))
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".crisisplan"]
+
+
+def test_a_failed_pdf_beside_the_site_leaves_nothing_behind(tmp_path, monkeypatch):
+    import multiprocessing
+
+    from crisisplan import typeset
+    from crisisplan.build import Options, build_handbook
+    from crisisplan.errors import BuildError, Problem
+
+    def broken(html, target, **kwargs):  # runs in the forked PDF process
+        target.write_bytes(b"half a PDF")
+        raise BuildError("Error: the PDF failed (test).", [Problem("print.html", 1, 1, "pdf", "x")])
+
+    monkeypatch.setattr(typeset, "typeset", broken)
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko\n", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"the PDF failed \(test\)") as raised:
+        build_handbook(path, tmp_path / "out", Options(side_by_side=True))
+    assert [p.message for p in raised.value.problems] == ["x"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".crisisplan"]
+    assert multiprocessing.active_children() == []
+
+
+def test_a_refused_output_folder_stops_the_waiting_pdf_process(tmp_path):
+    import multiprocessing
+
+    from crisisplan.build import Options, build_handbook
+    from crisisplan.errors import BuildError
+
+    out = tmp_path / "out"
+    (out / "toko").mkdir(parents=True)
+    (out / "toko" / "notes.txt").write_text("mine", encoding="utf-8")
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="holds files crisisplan did not make"):
+        build_handbook(path, out, Options(side_by_side=True))
+    assert multiprocessing.active_children() == []  # stopped while it waited for the HTML
+    assert sorted(p.name for p in out.rglob("*")) == ["notes.txt", "toko"]
