@@ -159,31 +159,32 @@ def _build_handbook(path: Path | str, outdir: Path | str, options: Options | Non
     options = options or Options()
     started = time.perf_counter()
     outdir = Path(outdir).absolute()
-    loaded = load_questionnaire(path)
-    slug = slug_for(loaded.questionnaire.company.name)
-    target = outdir / slug
-    overrides = search_path(loaded, options.templates)
-    key = fingerprint(loaded, overrides, options)
-    previous = _marker(target)
-    if (
-        not options.force
-        and previous.get("fingerprint") == key
-        and _complete(target, previous, options)
-    ):
-        pdf = target / previous["pdf"] if previous.get("pdf") else None
-        return Result(
-            slug,
-            target,
-            previous.get("pages", 0),
-            pdf,
-            loaded.warnings,
-            time.perf_counter() - started,
-            previous.get("pdf_pages", 0),
-            skipped=True,
-        )
+    # Forked first: it imports WeasyPrint while this process loads and renders the pages.
     beside = _PdfProcess() if _PdfProcess.wanted(options) else None
     work: Path | None = None
     try:
+        loaded = load_questionnaire(path)
+        slug = slug_for(loaded.questionnaire.company.name)
+        target = outdir / slug
+        overrides = search_path(loaded, options.templates)
+        key = fingerprint(loaded, overrides, options)
+        previous = _marker(target)
+        if (
+            not options.force
+            and previous.get("fingerprint") == key
+            and _complete(target, previous, options)
+        ):
+            pdf = target / previous["pdf"] if previous.get("pdf") else None
+            return Result(
+                slug,
+                target,
+                previous.get("pages", 0),
+                pdf,
+                loaded.warnings,
+                time.perf_counter() - started,
+                previous.get("pdf_pages", 0),
+                skipped=True,
+            )
         loaded, hb, pages = _prepare(loaded, options.templates)
         assert hb.pdf is not None
         _refuse_foreign(outdir)

@@ -315,6 +315,8 @@ def typeset(
                 theirs.close()
                 conns.append(mine)
                 processes.append(process)
+        import pikepdf  # noqa: F401 - for the join, while this process only waits for the parts
+
         try:
             pages = _coordinate(parts, conns)
         except _Recount:

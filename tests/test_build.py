@@ -111,3 +111,17 @@ def test_a_refused_output_folder_stops_the_waiting_pdf_process(tmp_path):
         build_handbook(path, out, Options(side_by_side=True))
     assert multiprocessing.active_children() == []  # stopped while it waited for the HTML
     assert sorted(p.name for p in out.rglob("*")) == ["notes.txt", "toko"]
+
+
+def test_an_unchanged_client_stops_the_pdf_process_forked_for_it(tmp_path):
+    import multiprocessing
+
+    from crisisplan.build import Options, build_handbook
+
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko\n", encoding="utf-8")
+    first = build_handbook(path, tmp_path / "out", Options(side_by_side=True))
+    second = build_handbook(path, tmp_path / "out", Options(side_by_side=True))
+    assert (first.skipped, second.skipped) == (False, True)
+    assert second.pdf_pages == first.pdf_pages > 10
+    assert multiprocessing.active_children() == []
