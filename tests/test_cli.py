@@ -264,6 +264,20 @@ def test_python_dash_m() -> None:
     )
 
 
+def test_python_dash_m_exits_non_zero_on_bad_input(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("company:\n  name: Toko\nthreats: 5\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "crisisplan", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"{bad}:3:10: threats: expected a list")
+
+
 COMMANDS: dict[str, click.Command] = {"crisisplan": cli, **cli.commands}
 
 
