@@ -6,6 +6,7 @@ Reading :func:`build_handbook` tells how the tool works; each stage lives in its
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import multiprocessing as mp
@@ -17,6 +18,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -200,7 +202,7 @@ def _build_handbook(path: Path | str, outdir: Path | str, options: Options | Non
                 hb, pages, folder=loaded.folder, paper=options.paper, overrides=overrides
             )
             if beside:
-                beside.start(html, work / "pdf" / hb.pdf, loaded.folder, overrides)
+                beside.start(html, work / "pdf" / hb.pdf, loaded.folder, overrides, options.parts)
             else:
                 pdf_pages = typeset.typeset(
                     html,
@@ -238,10 +240,12 @@ def _build_handbook(path: Path | str, outdir: Path | str, options: Options | Non
         (staged / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
         _replace(staged, target)
     finally:
-        if beside:  # on failure, the PDF process ends before its folder is removed
-            beside.close()
-        if work:
-            shutil.rmtree(work, ignore_errors=True)
+        try:
+            if beside:  # on failure, the PDF process ends before its folder is removed
+                beside.close()
+        finally:
+            if work:
+                shutil.rmtree(work, ignore_errors=True)
     pdf = target / hb.pdf if options.pdf else None
     return Result(
         slug, target, len(pages), pdf, loaded.warnings, time.perf_counter() - started, pdf_pages
@@ -256,12 +260,7 @@ class _PdfProcess:
     """
 
     def __init__(self) -> None:
-        context = mp.get_context("fork")
-        self._conn, theirs = context.Pipe()
-        self._process = context.Process(target=_pdf_child, args=(theirs,))
-        with typeset.forking():
-            self._process.start()
-        theirs.close()
+        self._process, self._conn = typeset.forked(_pdf_child)
         self._outcome: list[tuple[int, list[Problem], str | None]] = []
         self._sent = False
 
@@ -275,8 +274,16 @@ class _PdfProcess:
             and "fork" in mp.get_all_start_methods()
         )
 
-    def start(self, html: str, target: Path, folder: Path, overrides: Sequence[Path]) -> None:
-        self._conn.send((html, target, folder, tuple(overrides)))
+    def start(
+        self,
+        html: str,
+        target: Path,
+        folder: Path,
+        overrides: Sequence[Path],
+        count: int | None,
+    ) -> None:
+        with contextlib.suppress(OSError):  # it has ended: wait() says how
+            self._conn.send((html, target, folder, tuple(overrides), count))
         self._sent = True
 
     def wait(self) -> int:
@@ -284,7 +291,7 @@ class _PdfProcess:
         if not self._outcome:
             try:
                 self._outcome.append(self._conn.recv())
-            except EOFError:
+            except (EOFError, OSError):
                 self._outcome.append((0, [], "Error: the PDF process ended unexpectedly."))
             except BaseException:  # Ctrl-C: a second wait (cleaning up) must not read again
                 self._outcome.append((0, [], "Error: the PDF build was interrupted."))
@@ -310,16 +317,27 @@ class _PdfProcess:
             self._process.join()
 
 
-def _pdf_child(conn: Any) -> None:
-    try:
-        import weasyprint  # noqa: F401 - the slow import, done while the parent renders
+def _import_weasyprint() -> None:
+    import weasyprint  # noqa: F401
 
-        html, target, folder, overrides = conn.recv()
-    except (EOFError, KeyboardInterrupt):  # the parent gave up before sending the HTML
-        return
-    outcome: tuple[int, list[Problem], str | None]
+
+def _pdf_child(conn: Any) -> None:
+    failed = None
     try:
-        outcome = (typeset.typeset(html, target, folder=folder, overrides=overrides), [], None)
+        _import_weasyprint()  # the slow import, done while the parent renders
+    except KeyboardInterrupt:
+        return
+    except Exception:  # reported when the HTML comes, as the answer to it
+        failed = "Error: the PDF build failed:\n" + traceback.format_exc()
+    try:
+        html, target, folder, overrides, count = conn.recv()
+    except (EOFError, OSError, KeyboardInterrupt):  # the parent gave up before sending it
+        return
+    outcome: tuple[int, list[Problem], str | None] = (0, [], failed)
+    try:
+        if not failed:
+            pages = typeset.typeset(html, target, folder=folder, overrides=overrides, count=count)
+            outcome = (pages, [], None)
     except CrisisplanError as exc:  # exceptions with extra fields do not pickle whole
         outcome = (0, exc.problems, exc.message)
     except BaseException:
@@ -329,6 +347,10 @@ def _pdf_child(conn: Any) -> None:
     conn.close()
 
 
+# -- the cache --------------------------------------------------------------------------------
+
+
+@cache
 def _tree_digest(root: Path) -> str:
     """A digest of every file under ``root`` (names and bytes); computed once per process."""
     h = hashlib.sha256()
@@ -474,7 +496,7 @@ def build_many(
             if progress:
                 progress(outcomes[path], done, len(paths))
     else:
-        with typeset.forking(), ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze) as pool:
             futures = {pool.submit(_build_one, p, outdir, options): p for p in todo}
             for future in as_completed(futures):
                 outcomes[futures[future]] = outcome = future.result()

@@ -29,8 +29,10 @@ import html as htmllib
 import multiprocessing as mp
 import os
 import re
+import threading
 import traceback
 import warnings
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -80,27 +82,60 @@ def cores() -> int:
 THRESHOLD = (200_000, 30, 30)
 
 
+_depth, _before, _lock = 0, gc.get_threshold(), threading.Lock()
+
+
 @contextlib.contextmanager
 def collecting_less() -> Iterator[None]:
-    """Run the cyclic garbage collector less often inside the block, then as before."""
-    before = gc.get_threshold()
-    gc.set_threshold(*THRESHOLD)
+    """Run the cyclic garbage collector less often inside the block (nested or in several
+    threads at once too), then as before."""
+    global _depth, _before
+    with _lock:
+        if not _depth:
+            _before = gc.get_threshold()
+            gc.set_threshold(*THRESHOLD)
+        _depth += 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _lock:
+            _depth -= 1
+            if not _depth:
+                gc.set_threshold(*_before)
 
 
-@contextlib.contextmanager
-def forking() -> Iterator[None]:
-    """Freeze the heap while processes are forked in the block, as the :mod:`gc` docs advise:
-    a child's collections then skip the objects it shares with this process instead of
-    walking (and so copying) all of them. This process unfreezes when the block ends."""
+#: This process's ends of the pipes to the processes it forked and still talks to.
+_ours: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def forked(target: Callable[..., None], *args: Any) -> tuple[Any, Any]:
+    """Start ``target(conn, *args)`` in a forked process; return the process and this end of
+    the pipe to ``conn``.
+
+    The child first closes the copies it inherited of this process's pipe ends, its own
+    included, so it reads end-of-file when this process closes its end or dies, instead of
+    waiting for ever. It then freezes the heap it inherited: its garbage collections skip
+    those objects rather than walk, and so copy, all of them.
+    """
+    context = mp.get_context("fork")
+    mine, theirs = context.Pipe()
+    process = context.Process(target=_forked, args=(target, theirs, *args))
+    _ours.add(mine)
+    try:
+        process.start()
+    except BaseException:
+        mine.close()
+        raise
+    finally:
+        theirs.close()
+    return process, mine
+
+
+def _forked(target: Callable[..., None], conn: Any, *args: Any) -> None:
+    for end in list(_ours):
+        end.close()
     gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
+    target(conn, *args)
 
 
 def usable(overrides: Sequence[Path]) -> bool:
@@ -241,14 +276,17 @@ class _Again(Exception):
 
 
 def _child(
-    index: int, part: Part, conn: Any, folder: Path, overrides: Sequence[Path], target: Path
+    conn: Any, index: int, part: Part, folder: Path, overrides: Sequence[Path], target: Path
 ) -> None:
     """Typeset one part in a forked process; every outcome goes back through ``conn``."""
     try:
 
         def meet(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
-            conn.send(("paged", pages, anchors))
-            reply = conn.recv()
+            try:
+                conn.send(("paged", pages, anchors))
+                reply = conn.recv()
+            except (EOFError, OSError):  # the parent gave up
+                raise SystemExit(0) from None
             if reply[0] == "stop":
                 raise SystemExit(0)
             if reply[0] == "again":
@@ -271,17 +309,19 @@ def _child(
                     number_contents(part.html, numbers), folder=folder, overrides=overrides
                 )
         save(document, target)
-        conn.send(("done", [(page.height, page.bookmarks) for page in document.pages]))
-    except _Recount:
-        conn.send(("recount",))
-    except CrisisplanError as exc:
-        conn.send(("error", exc.message, exc.problems))
-    except Exception:  # a bug: the parent reports it with the traceback
-        conn.send(
-            ("error", f"Error: part {index} of the PDF failed:\n{traceback.format_exc()}", [])
+        outcome: tuple[Any, ...] = (
+            "done",
+            [(page.height, page.bookmarks) for page in document.pages],
         )
-    finally:
-        conn.close()
+    except _Recount:
+        outcome = ("recount",)
+    except CrisisplanError as exc:
+        outcome = ("error", exc.message, exc.problems)
+    except Exception:  # a bug: the parent reports it with the traceback
+        outcome = ("error", f"Error: part {index} of the PDF failed:\n{traceback.format_exc()}", [])
+    with contextlib.suppress(OSError):  # the parent may have given up
+        conn.send(outcome)
+    conn.close()
 
 
 def typeset(
@@ -302,19 +342,12 @@ def typeset(
     import weasyprint  # noqa: F401 - imported once here, shared by every forked part
 
     files = [target.with_name(f".{target.name}.part{i}") for i in range(len(parts))]
-    context = mp.get_context("fork")
     conns, processes = [], []
     try:
-        with forking():
-            for index, (part, file) in enumerate(zip(parts, files, strict=True)):
-                mine, theirs = context.Pipe()
-                process = context.Process(
-                    target=_child, args=(index, part, theirs, folder, tuple(overrides), file)
-                )
-                process.start()
-                theirs.close()
-                conns.append(mine)
-                processes.append(process)
+        for index, (part, file) in enumerate(zip(parts, files, strict=True)):
+            process, conn = forked(_child, index, part, folder, tuple(overrides), file)
+            processes.append(process)
+            conns.append(conn)
         import pikepdf  # noqa: F401 - for the join, while this process only waits for the parts
 
         try:
@@ -325,6 +358,11 @@ def typeset(
             process.join()
         join(files, [p.stubs for p in parts], pages, target)
         return len(pages)
+    except BaseException:  # parts still typesetting would only find out at their rendezvous
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        raise
     finally:
         for conn in conns:
             conn.close()

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+from dataclasses import replace
+
 import pytest
 from click.testing import CliRunner
 
+from crisisplan import build as build_module
+from crisisplan import typeset
+from crisisplan.build import Options, _PdfProcess, build_handbook
 from crisisplan.cli import cli
+from crisisplan.errors import BuildError, Problem
 
 
 def test_build_without_arguments_writes_site_and_pdf_under_site(tmp_path, monkeypatch):
@@ -75,53 +83,83 @@ def test_a_failed_site_beside_a_pdf_leaves_nothing_behind(tmp_path, monkeypatch)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".crisisplan"]
 
 
+# -- the PDF process forked beside the site --------------------------------------------------
+
+BESIDE = Options(side_by_side=True)
+needs_beside = pytest.mark.skipif(
+    not _PdfProcess.wanted(BESIDE), reason="the PDF process beside the site needs fork and 2 cores"
+)
+
+
+def _toko(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko\n", encoding="utf-8")
+    return path
+
+
+@needs_beside
 def test_a_failed_pdf_beside_the_site_leaves_nothing_behind(tmp_path, monkeypatch):
-    import multiprocessing
-
-    from crisisplan import typeset
-    from crisisplan.build import Options, build_handbook
-    from crisisplan.errors import BuildError, Problem
-
     def broken(html, target, **kwargs):  # runs in the forked PDF process
         target.write_bytes(b"half a PDF")
         raise BuildError("Error: the PDF failed (test).", [Problem("print.html", 1, 1, "pdf", "x")])
 
     monkeypatch.setattr(typeset, "typeset", broken)
-    path = tmp_path / "q.yaml"
-    path.write_text("company:\n  name: Toko\n", encoding="utf-8")
     with pytest.raises(BuildError, match=r"the PDF failed \(test\)") as raised:
-        build_handbook(path, tmp_path / "out", Options(side_by_side=True))
+        build_handbook(_toko(tmp_path), tmp_path / "out", BESIDE)
     assert [p.message for p in raised.value.problems] == ["x"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".crisisplan"]
     assert multiprocessing.active_children() == []
 
 
+@needs_beside
+def test_a_pdf_process_that_cannot_import_weasyprint_says_so(tmp_path, monkeypatch):
+    def missing():  # as when Pango is not installed
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(build_module, "_import_weasyprint", missing)
+    with pytest.raises(BuildError, match="the PDF build failed") as raised:
+        build_handbook(_toko(tmp_path), tmp_path / "out", BESIDE)
+    assert "cannot load library 'libpango-1.0-0'" in raised.value.message
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".crisisplan"]
+    assert multiprocessing.active_children() == []
+
+
+@needs_beside
 def test_a_refused_output_folder_stops_the_waiting_pdf_process(tmp_path):
-    import multiprocessing
-
-    from crisisplan.build import Options, build_handbook
-    from crisisplan.errors import BuildError
-
     out = tmp_path / "out"
     (out / "toko").mkdir(parents=True)
     (out / "toko" / "notes.txt").write_text("mine", encoding="utf-8")
-    path = tmp_path / "q.yaml"
-    path.write_text("company:\n  name: Toko\n", encoding="utf-8")
     with pytest.raises(BuildError, match="holds files crisisplan did not make"):
-        build_handbook(path, out, Options(side_by_side=True))
+        build_handbook(_toko(tmp_path), out, BESIDE)
     assert multiprocessing.active_children() == []  # stopped while it waited for the HTML
     assert sorted(p.name for p in out.rglob("*")) == ["notes.txt", "toko"]
 
 
-def test_an_unchanged_client_stops_the_pdf_process_forked_for_it(tmp_path):
-    import multiprocessing
+@needs_beside
+def test_the_pdf_process_ends_when_this_one_closes_its_pipe():
+    process = _PdfProcess()
+    process._conn.close()  # as when this process dies: the child must not wait for ever
+    process._process.join(timeout=60)
+    assert process._process.exitcode == 0
 
-    from crisisplan.build import Options, build_handbook
 
-    path = tmp_path / "q.yaml"
-    path.write_text("company:\n  name: Toko\n", encoding="utf-8")
-    first = build_handbook(path, tmp_path / "out", Options(side_by_side=True))
-    second = build_handbook(path, tmp_path / "out", Options(side_by_side=True))
+@needs_beside
+def test_an_unchanged_client_stops_the_pdf_process_forked_for_it(tmp_path, monkeypatch):
+    counts = tmp_path / "counts.txt"
+    real = typeset.split
+
+    def split(html, count):  # runs in the forked PDF process
+        with counts.open("a") as file:
+            file.write(f"{count}\n")
+        return real(html, count)
+
+    monkeypatch.setattr(typeset, "split", split)
+    before = gc.get_threshold()
+    path = _toko(tmp_path)
+    first = build_handbook(path, tmp_path / "out", replace(BESIDE, parts=3))
+    second = build_handbook(path, tmp_path / "out", replace(BESIDE, parts=3))
     assert (first.skipped, second.skipped) == (False, True)
     assert second.pdf_pages == first.pdf_pages > 10
+    assert counts.read_text() == "3\n"  # Options.parts reaches the PDF process
     assert multiprocessing.active_children() == []
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)  # as the caller had them

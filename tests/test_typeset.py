@@ -234,3 +234,30 @@ def test_parts_collect_less_often_and_leave_the_shared_heap_alone(
     lines = seen.read_text().splitlines()
     assert len(lines) == 5  # cover, contents twice, two parts of pages
     assert set(lines) == {f"{typeset.THRESHOLD} True"}
+
+
+def test_collecting_less_restores_the_threshold_when_builds_overlap():
+    before = gc.get_threshold()
+    first, second = typeset.collecting_less(), typeset.collecting_less()
+    first.__enter__()
+    second.__enter__()  # as two builds in two threads
+    assert gc.get_threshold() == typeset.THRESHOLD
+    first.__exit__(None, None, None)  # the first to start ends first
+    assert gc.get_threshold() == typeset.THRESHOLD  # the second still runs
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before
+
+
+def test_parts_are_stopped_when_this_process_fails_before_their_rendezvous(
+    tmp_path, example_path, reference_html, monkeypatch
+):
+    import multiprocessing
+    import sys
+
+    if not typeset.usable(()):
+        pytest.skip("typesetting in parts needs fork and 2 cores")
+    monkeypatch.setitem(sys.modules, "pikepdf", None)  # its import fails after the forks
+    with pytest.raises(ImportError):
+        typeset.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent, count=2)
+    assert multiprocessing.active_children() == []
+    assert list(tmp_path.iterdir()) == []
