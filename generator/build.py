@@ -25,7 +25,7 @@ from typing import Any
 from . import __version__, resources, text, typeset
 from .errors import BuildError, CrisisplanError, Problem
 from .model import Handbook, build_model
-from .pdf import print_html
+from .pdf import import_weasyprint, print_html
 from .questionnaire import Loaded, load_questionnaire
 from .render import environment, render_pages
 from .site import build_site, build_site_zensical, export
@@ -318,7 +318,7 @@ class _PdfProcess:
 
 
 def _import_weasyprint() -> None:
-    import weasyprint  # noqa: F401
+    import_weasyprint()
 
 
 def _pdf_child(conn: Any) -> None:

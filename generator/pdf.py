@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import html as htmllib
+import io
 import mimetypes
 import os
 import posixpath
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -321,8 +323,39 @@ def fetcher(roots: list[Path]) -> Any:
     return Fetcher(allow_redirects=False)
 
 
+def import_weasyprint() -> None:
+    """Import WeasyPrint, about 0.3 s sooner on Linux.
+
+    WeasyPrint tries several names for each library it loads (``libpango-1.0-0``,
+    ``pango-1.0-0``, ``pango-1.0``...), and cffi asks ``ctypes.util.find_library`` about
+    each name that does not load. For a name it cannot find, that runs ldconfig, gcc and ld
+    in turn: 19 names at about 17 ms each. While importing, only ldconfig's cache is asked,
+    which is what ``find_library`` asks first, so the libraries found are the same. If one is
+    not in that cache, the import is tried again with the full search.
+    """
+    if "weasyprint" in sys.modules:
+        return
+    import ctypes.util
+
+    cached = getattr(ctypes.util, "_findSoname_ldconfig", None)  # CPython on Linux
+    if cached is not None and sys.platform.startswith("linux"):
+        search = ctypes.util.find_library
+        ctypes.util.find_library = cached
+        try:
+            # WeasyPrint prints installation advice on stdout before it gives up
+            with contextlib.redirect_stdout(io.StringIO()):
+                import weasyprint
+            return
+        except OSError:
+            pass  # a library outside ldconfig's cache
+        finally:
+            ctypes.util.find_library = search
+    import weasyprint  # noqa: F401
+
+
 def render(html: str, *, folder: Path, overrides: Sequence[Path] = ()) -> Any:
     """Lay out ``html`` with WeasyPrint; return the Document."""
+    import_weasyprint()
     import weasyprint
 
     with _fetch_errors():

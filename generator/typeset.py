@@ -42,7 +42,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .errors import BuildError, CrisisplanError
-from .pdf import TAG, render, save, write_pdf
+from .pdf import TAG, import_weasyprint, render, save, write_pdf
 
 PART = "<!--crisisplan:part-->"
 _RUNNING = re.compile(r"<!--crisisplan:running-->.*?<!--/crisisplan:running-->", re.S)
@@ -339,7 +339,7 @@ def typeset(
     parts = split(html, count or cores()) if parallel and usable(overrides) else None
     if parts is None:
         return write_pdf(html, target, folder=folder, overrides=overrides)
-    import weasyprint  # noqa: F401 - imported once here, shared by every forked part
+    import_weasyprint()  # once here, shared by every forked part
 
     files = [target.with_name(f".{target.name}.part{i}") for i in range(len(parts))]
     conns, processes = [], []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from pathlib import Path
 
 import pypdf
@@ -267,3 +268,64 @@ def test_attribute_like_text_stays_text_in_print():
     plain = html.unescape(re.sub(r"<[^>]+>", "", body))
     assert words in plain  # before, ids and links were rewritten inside the text too
     assert 'href="#response--other-part"' in body and 'id="response--x-title"' in body
+
+
+# -- importing WeasyPrint ----------------------------------------------------------------------
+
+_LIBRARIES = """
+import ctypes.util, json, re, sys
+asked = []
+for name in ("_findLib_gcc", "_findLib_ld"):
+    real = getattr(ctypes.util, name, None)
+    if real:
+        setattr(ctypes.util, name, lambda lib, real=real: asked.append(lib) or real(lib))
+search = ctypes.util.find_library
+{setup}
+{importing}
+libraries = sorted({{
+    line.split()[-1] for line in open("/proc/self/maps")
+    if re.search(r"lib(pango|harfbuzz|fontconfig|gobject)[^/]*$", line)
+}})
+print(json.dumps([libraries, asked, ctypes.util.find_library is search]))
+"""
+
+
+def _import_in_a_new_process(importing: str, setup: str = "") -> tuple[list[str], list[str], bool]:
+    import json
+    import subprocess
+    import sys
+
+    code = _LIBRARIES.format(setup=setup, importing=importing)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    libraries, asked, restored = json.loads(done.stdout)
+    return libraries, asked, restored
+
+
+needs_ldconfig = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the quicker import is for Linux"
+)
+
+
+@needs_ldconfig
+def test_weasyprint_loads_the_same_libraries_without_asking_gcc_or_ld():
+    default = _import_in_a_new_process("import weasyprint")
+    quicker = _import_in_a_new_process(
+        "from crisisplan.pdf import import_weasyprint\nimport_weasyprint()"
+    )
+    assert default[0] and quicker[0] == default[0]  # the same files, pango among them
+    assert default[1]  # WeasyPrint's many names send the full search to gcc and ld...
+    assert quicker[1] == []  # ...which the quicker import never asks
+    assert quicker[2]  # and ctypes.util.find_library is put back
+
+
+@needs_ldconfig
+def test_weasyprint_still_loads_libraries_that_ldconfig_does_not_know():
+    default = _import_in_a_new_process("import weasyprint")
+    unknown = _import_in_a_new_process(
+        "from crisisplan.pdf import import_weasyprint\nimport_weasyprint()",
+        setup="ctypes.util._findSoname_ldconfig = lambda name: None",
+    )
+    assert unknown[0] == default[0]  # found again by the full search
+    assert unknown[2]
