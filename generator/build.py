@@ -255,7 +255,7 @@ def _build_handbook(path: Path | str, outdir: Path | str, options: Options | Non
 class _PdfProcess:
     """The PDF, typeset in a process forked before the pages are rendered.
 
-    The process imports WeasyPrint (about 0.8 s) while this one renders the pages, then waits
+    The process imports WeasyPrint (about 0.4 s) while this one loads and renders, then waits
     for the print HTML; it typesets on every core while this one builds the site.
     """
 
