@@ -135,7 +135,8 @@ def _forked(target: Callable[..., None], conn: Any, *args: Any) -> None:
     for end in list(_ours):
         end.close()
     gc.freeze()
-    target(conn, *args)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C reaches all: the parent reports it
+        target(conn, *args)
 
 
 def usable(overrides: Sequence[Path]) -> bool:

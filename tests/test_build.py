@@ -163,3 +163,35 @@ def test_an_unchanged_client_stops_the_pdf_process_forked_for_it(tmp_path, monke
     assert counts.read_text() == "3\n"  # Options.parts reaches the PDF process
     assert multiprocessing.active_children() == []
     assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)  # as the caller had them
+
+
+@needs_beside
+def test_ctrl_c_during_a_build_stops_every_process_and_leaves_no_work_folder(
+    tmp_path, example_path
+):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    build = subprocess.Popen(
+        [sys.executable, "-m", "crisisplan", "build", str(example_path), "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 120
+    while not list(out.glob(".kopi-nusantara-*/out/*.html")) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the site is being written: the PDF's parts are typesetting
+    os.killpg(build.pid, signal.SIGINT)
+    output = build.communicate(timeout=120)[0].decode()
+    assert build.returncode != 0
+    assert "Traceback" not in output and "Process Fork" not in output, output
+    assert output.rstrip().endswith("Aborted!")
+    assert sorted(p.name for p in out.iterdir()) == [".crisisplan"]
+    time.sleep(0.5)
+    left = subprocess.run(["ps", "-o", "pid=,args=", "-g", str(build.pid)], capture_output=True)
+    assert "crisisplan" not in left.stdout.decode()
