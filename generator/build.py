@@ -317,14 +317,10 @@ class _PdfProcess:
             self._process.join()
 
 
-def _import_weasyprint() -> None:
-    import_weasyprint()
-
-
 def _pdf_child(conn: Any) -> None:
     failed = None
     try:
-        _import_weasyprint()  # the slow import, done while the parent renders
+        import_weasyprint()  # the slow import, done while the parent renders
     except KeyboardInterrupt:
         return
     except Exception:  # reported when the HTML comes, as the answer to it

@@ -329,7 +329,7 @@ def import_weasyprint() -> None:
     WeasyPrint tries several names for each library it loads (``libpango-1.0-0``,
     ``pango-1.0-0``, ``pango-1.0``...), and cffi asks ``ctypes.util.find_library`` about
     each name that does not load. For a name it cannot find, that runs ldconfig, gcc and ld
-    in turn: 19 names at about 17 ms each. While importing, only ldconfig's cache is asked,
+    in turn: 16 names at about 17 ms each. While importing, only ldconfig's cache is asked,
     which is what ``find_library`` asks first, so the libraries found are the same. If one is
     not in that cache, the import is tried again with the full search.
     """

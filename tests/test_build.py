@@ -116,7 +116,7 @@ def test_a_pdf_process_that_cannot_import_weasyprint_says_so(tmp_path, monkeypat
     def missing():  # as when Pango is not installed
         raise OSError("cannot load library 'libpango-1.0-0'")
 
-    monkeypatch.setattr(build_module, "_import_weasyprint", missing)
+    monkeypatch.setattr(build_module, "import_weasyprint", missing)
     with pytest.raises(BuildError, match="the PDF build failed") as raised:
         build_handbook(_toko(tmp_path), tmp_path / "out", BESIDE)
     assert "cannot load library 'libpango-1.0-0'" in raised.value.message
