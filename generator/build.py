@@ -9,7 +9,6 @@ import contextlib
 import gc
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import shutil
 import tempfile
@@ -266,13 +265,7 @@ class _PdfProcess:
 
     @staticmethod
     def wanted(options: Options) -> bool:
-        return (
-            options.pdf
-            and options.site
-            and options.side_by_side
-            and typeset.cores() > 1
-            and "fork" in mp.get_all_start_methods()
-        )
+        return options.pdf and options.site and options.side_by_side and typeset.can_fork()
 
     def start(
         self,

@@ -139,12 +139,17 @@ def _forked(target: Callable[..., None], conn: Any, *args: Any) -> None:
         target(conn, *args)
 
 
+def can_fork() -> bool:
+    """Whether a forked process can work beside this one: fork exists and a core is spare."""
+    return "fork" in mp.get_all_start_methods() and cores() > 1
+
+
 def usable(overrides: Sequence[Path]) -> bool:
     """Whether parts give the same PDF as one document: forking is possible, a core is spare,
     and the print theme is the built-in one. An ``extra.css`` that leaves pages alone (no
     ``@page`` rules, breaks, counters or running strings) is fine; any other print override
     may break or number pages its own way, so it is typeset as one document."""
-    if "fork" not in mp.get_all_start_methods() or cores() < 2:
+    if not can_fork():
         return False
     for root in overrides:
         for file in (root / "themes" / "print").rglob("*"):
