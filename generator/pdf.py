@@ -22,7 +22,7 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from . import __version__, resources, text
+from . import __version__, jinjacache, resources, text
 from .errors import BuildError, Problem
 from .model import Handbook
 from .render import PHASES, search_loader
@@ -250,6 +250,7 @@ def print_html(
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=jinjacache.bytecode_cache(),
     )
     env.filters["date"] = lambda d: text.date(d, hb.language)
     logo = (folder / hb.q.brand.logo).resolve().as_uri() if hb.q.brand.logo else None

@@ -11,7 +11,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from . import resources, text
+from . import jinjacache, resources, text
 from .errors import Problem, TemplateError
 from .model import Handbook
 from .types import tel_link
@@ -53,6 +53,7 @@ def environment(language: str, overrides: Sequence[Path] = ()) -> SandboxedEnvir
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=jinjacache.bytecode_cache(),
     )
     env.filters.update(
         duration=lambda d: text.duration(d, language),

@@ -22,9 +22,11 @@ BASE_NAME = "crisisplan-base.yml"
 HOOKS_NAME = "crisisplan_hooks.py"
 EXTRA_CSS = "assets/stylesheets/extra.css"  # an override may add it in themes/material/
 HOOKS = (
-    '"""MkDocs hooks of a crisisplan project: every page body passes an allow-list sanitiser."""\n\n'
+    '"""MkDocs hooks of a crisisplan project: every page body passes an allow-list sanitiser;\n'
+    'the theme\'s compiled templates are kept between builds (crisisplan/jinjacache.py)."""\n\n'
+    "from crisisplan.jinjacache import on_env\n"
     "from crisisplan.sanitize import on_page_content\n\n"
-    '__all__ = ["on_page_content"]\n'
+    '__all__ = ["on_env", "on_page_content"]\n'
 )
 
 
