@@ -84,8 +84,8 @@ PRINT_OPTIONS = {"toc": {"permalink": False}, "pymdownx.tasklist": {"custom_chec
 def sections(pages: dict[str, str], *, measure: bool = True) -> list[dict[str, Any]]:
     """Each page as print HTML with its kind: card, phase, threat, appendix or about.
 
-    ``measure``: long tables get widths computed from the built-in print font's metrics (off
-    when an override may change the fonts).
+    ``measure``: tables get widths computed from the built-in print font's metrics (off when
+    an override may change the fonts).
     """
     names, configs = markdown_extensions()
     configs = {
@@ -108,8 +108,8 @@ def sections(pages: dict[str, str], *, measure: bool = True) -> list[dict[str, A
             kind = path.split("/")[0].removesuffix(".md")
         if kind == "threat":
             body = _name_threat_tables(body)
-        if measure:
-            body = _TABLE.sub(_fix_long_table, body)
+        if measure and kind != "card":  # the card's tables are smaller and its page wider
+            body = _TABLE.sub(_measure_table, body)
         title = next((line[2:] for line in source.splitlines() if line.startswith("# ")), "")
         out.append(
             {
@@ -151,11 +151,10 @@ def _name_threat_tables(body: str) -> str:
     return body
 
 
-#: Tables of at least this many rows below the header (the register, the warning signs, the
-#: recovery actions of a big handbook) get fixed column widths computed here: WeasyPrint's
-#: automatic layout measures every cell with Pango, and again on every page the table
-#: continues on.
-LONG_TABLE = 40
+#: Tables without a class (the register, the severity and contact tables, warning signs,
+#: recovery actions...) get fixed column widths computed here: WeasyPrint's automatic layout
+#: measures every cell with Pango (for a long table, again on every page it continues on),
+#: which took a tenth of the reference PDF's layout time and a fifth of a long one's.
 _TEXT_MM = 174.0  # the text width of A4 (210 mm less 2 x 18 mm margins); letter is wider
 _PADDING_MM = 4.2  # 2 mm each side and the border, as print.css sets for cells
 _SLACK_MM = 1.0  # for kerning and rounding, so that the longest word never breaks
@@ -164,6 +163,11 @@ _CELL = re.compile(r"<t([hd])>(.*?)</t[hd]>", re.S)
 _BREAK = re.compile(r"<br\s*/?>")
 _ANY_TAG = re.compile(r"<[^>]*>")  # start or end tag, to strip from a cell's text
 _SPACE = re.compile(r"[ \t\n]+")  # not at no-break spaces
+#: Where else a line may break, as Pango breaks (UAX #14): after a slash or a hyphen that a
+#: letter follows ("https://example.org/news", "e-mail"), not before a digit ("+62-21").
+_AFTER = re.compile(r"(?<=[/-])(?=[^\W\d_])")
+#: print.css keeps phone numbers and e-mail addresses on one line.
+_NOWRAP = re.compile(r'(<a\s[^>]*href="(?:tel|mailto):[^"]*"[^>]*>)(.*?)(</a>)', re.S)
 
 
 @cache
@@ -183,15 +187,22 @@ def _mm(text: str, bold: bool, size_pt: float = 9.0) -> float:
     return width / units * size_pt * 25.4 / 72
 
 
-def _fix_long_table(match: re.Match[str]) -> str:
-    """A long table's column widths as automatic layout would set them, from the font's
-    metrics: each column between its longest word and its longest line, in proportion to the
-    room left (CSS 2.1, 17.5.2.2)."""
+def _words(text: str) -> list[str]:
+    return [piece for word in _SPACE.split(text) for piece in _AFTER.split(word)]
+
+
+def _unbroken(match: re.Match[str]) -> str:
+    return match.group(1) + _SPACE.sub("\u00a0", match.group(2)) + match.group(3)
+
+
+def _measure_table(match: re.Match[str]) -> str:
+    """A table's column widths as automatic layout would set them, from the font's metrics:
+    each column between its longest word and its longest line, in proportion to the room
+    left (CSS 2.1, 17.5.2.2)."""
     table = match.group(0)
-    rows = [_CELL.findall(row) for row in _ROW.findall(table)]
+    rows = [_CELL.findall(row) for row in _ROW.findall(_NOWRAP.sub(_unbroken, table))]
     columns = len(rows[0]) if rows else 0
-    body_rows = len(rows) - 1
-    if body_rows < LONG_TABLE or not columns or any(len(row) != columns for row in rows):
+    if len(rows) < 2 or not columns or any(len(row) != columns for row in rows):
         return table
     narrowest, widest = [_PADDING_MM] * columns, [_PADDING_MM] * columns
     for row in rows:
@@ -199,7 +210,7 @@ def _fix_long_table(match: re.Match[str]) -> str:
             for line in _BREAK.split(cell):
                 bold = kind == "h" or "<strong>" in line
                 text = htmllib.unescape(_ANY_TAG.sub("", line))
-                word = max((_mm(w, bold) for w in _SPACE.split(text)), default=0.0)
+                word = max((_mm(w, bold) for w in _words(text)), default=0.0)
                 narrowest[j] = max(narrowest[j], word + _PADDING_MM + _SLACK_MM)
                 widest[j] = max(widest[j], _mm(text, bold) + _PADDING_MM + _SLACK_MM)
     if sum(narrowest) > _TEXT_MM:  # the words do not fit: let WeasyPrint decide
@@ -219,7 +230,7 @@ def _fix_long_table(match: re.Match[str]) -> str:
     first = table.index("<tr>")
     end = table.index("</tr>", first)
     head = re.sub(r"<th>", lambda _: f"<th{next(header)}>", table[first:end])
-    return f'<table class="cp-long">{table[len("<table>") : first]}{head}{table[end:]}'
+    return f'<table class="cp-measured">{table[len("<table>") : first]}{head}{table[end:]}'
 
 
 def theme_file(relative: str, overrides: Sequence[Path] = ()) -> Path:

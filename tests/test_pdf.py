@@ -241,20 +241,53 @@ def _markdown_table(rows: int, *cells: str) -> str:
     return markdown.markdown(header + rule + body, extensions=["tables"])
 
 
-def test_long_tables_get_column_widths_from_the_font_metrics():
-    from crisisplan.pdf import _TABLE, LONG_TABLE, _fix_long_table
+def _widths(table: str) -> list[float]:
+    return [float(w) for w in re.findall(r'<th style="width: ([\d.]+)%">', table)]
+
+
+def test_tables_get_column_widths_from_the_font_metrics():
+    from crisisplan.pdf import _TABLE, _measure_table
 
     title = "A title of a threat that needs all the room it can get " * 4
-    html = _markdown_table(LONG_TABLE, "12", title, "Moderate")
-    fixed = _TABLE.sub(_fix_long_table, html)
-    assert fixed.startswith('<table class="cp-long">')
-    widths = [float(w) for w in re.findall(r'<th style="width: ([\d.]+)%">', fixed)]
+    html = _markdown_table(40, "12", title, "Moderate")
+    fixed = _TABLE.sub(_measure_table, html)
+    assert fixed.startswith('<table class="cp-measured">')
+    widths = _widths(fixed)
     assert len(widths) == 2 and "<th>H1</th>" in fixed  # the widest column takes the rest
     assert 1.5 < widths[0] < widths[1] < 12  # "12" and "Moderate" need little room
-    short = _markdown_table(LONG_TABLE - 1, "12", "A title", "Moderate")
-    assert _TABLE.sub(_fix_long_table, short) == short
-    too_wide = _markdown_table(LONG_TABLE, *["Incomprehensibilities"] * 9)
-    assert _TABLE.sub(_fix_long_table, too_wide) == too_wide  # words cannot fit: auto layout
+    short = _TABLE.sub(_measure_table, _markdown_table(1, "12", "A title", "Moderate"))
+    assert short.startswith('<table class="cp-measured">')
+    too_wide = _markdown_table(3, *["Incomprehensibilities"] * 9)
+    assert _TABLE.sub(_measure_table, too_wide) == too_wide  # words cannot fit: auto layout
+    named = '<table class="cp-inform"><thead><tr><th>A</th></tr></thead></table>'
+    assert _TABLE.sub(_measure_table, named) == named  # print.css sets its widths
+
+
+def test_measured_widths_break_lines_where_pango_does():
+    from crisisplan.pdf import _TABLE, _measure_table, _words
+
+    assert _words("https://example.org/news today") == ["https://", "example.org/", "news", "today"]
+    assert _words("e-mail +62-21 1/2") == ["e-", "mail", "+62-21", "1/2"]  # not before digits
+    assert _words("30\u00a0minutes") == ["30\u00a0minutes"]
+
+    filler = "some words to fill the line " * 8
+    phone = '<a href="tel:+62811">+62 811 8000 1234</a>'
+    linked, unbroken, plain = (
+        _widths(_TABLE.sub(_measure_table, _markdown_table(2, cell, "x", filler)))[0]
+        for cell in (phone, "+62\u00a0811\u00a08000\u00a01234", "+62 811 8000 1234")
+    )
+    assert linked == unbroken > plain  # print.css keeps a tel: (or mailto:) link on one line
+
+
+def test_the_cards_tables_keep_automatic_layout():
+    from crisisplan.pdf import sections
+
+    table = "| A | B |\n|---|---|\n| one | two |\n"
+    pages = {"index.md": f"# Card\n\n{table}", "about.md": f"# About\n\n{table}"}
+    card, about = sections(pages)
+    assert "<table>" in str(card["html"]) and "cp-measured" not in str(card["html"])
+    assert 'class="cp-measured"' in str(about["html"])
+    assert "cp-measured" not in "".join(str(s["html"]) for s in sections(pages, measure=False))
 
 
 def test_attribute_like_text_stays_text_in_print():
