@@ -5,7 +5,6 @@ Reading :func:`build_handbook` tells how the tool works; each stage lives in its
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import json
@@ -13,7 +12,6 @@ import os
 import shutil
 import tempfile
 import time
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -21,10 +19,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, resources, text, typeset
+from . import __version__, pdfprocess, resources, text, typeset
 from .errors import BuildError, CrisisplanError, Problem
 from .model import Handbook, build_model
-from .pdf import import_weasyprint, print_html
+from .pdf import print_html
 from .questionnaire import Loaded, load_questionnaire
 from .render import environment, render_pages
 from .site import build_site, build_site_zensical, export
@@ -161,7 +159,7 @@ def _build_handbook(path: Path | str, outdir: Path | str, options: Options | Non
     started = time.perf_counter()
     outdir = Path(outdir).absolute()
     # Forked first: it imports WeasyPrint while this process loads and renders the pages.
-    beside = _PdfProcess() if _PdfProcess.wanted(options) else None
+    beside = pdfprocess.PdfProcess() if _beside(options) else None
     work: Path | None = None
     try:
         loaded = load_questionnaire(path)
@@ -251,89 +249,9 @@ def _build_handbook(path: Path | str, outdir: Path | str, options: Options | Non
     )
 
 
-class _PdfProcess:
-    """The PDF, typeset in a process forked before the pages are rendered.
-
-    The process imports WeasyPrint (about 0.4 s) while this one loads and renders, then waits
-    for the print HTML; it typesets on every core while this one builds the site.
-    """
-
-    def __init__(self) -> None:
-        self._process, self._conn = typeset.forked(_pdf_child)
-        self._outcome: list[tuple[int, list[Problem], str | None]] = []
-        self._sent = False
-
-    @staticmethod
-    def wanted(options: Options) -> bool:
-        return options.pdf and options.site and options.side_by_side and typeset.can_fork()
-
-    def start(
-        self,
-        html: str,
-        target: Path,
-        folder: Path,
-        overrides: Sequence[Path],
-        count: int | None,
-    ) -> None:
-        with contextlib.suppress(OSError):  # it has ended: wait() says how
-            self._conn.send((html, target, folder, tuple(overrides), count))
-        self._sent = True
-
-    def wait(self) -> int:
-        """Wait for the PDF; return its page count or raise its error."""
-        if not self._outcome:
-            try:
-                self._outcome.append(self._conn.recv())
-            except (EOFError, OSError):
-                self._outcome.append((0, [], "Error: the PDF process ended unexpectedly."))
-            except BaseException:  # Ctrl-C: a second wait (cleaning up) must not read again
-                self._outcome.append((0, [], "Error: the PDF build was interrupted."))
-                raise
-            finally:
-                self._conn.close()
-                self._process.join()
-        pages, problems, message = self._outcome[0]
-        if message is not None:
-            raise BuildError(message, problems)
-        return pages
-
-    def close(self) -> None:
-        """End the process: one that has its HTML is waited for (it cleans up its own files);
-        one still waiting for it is stopped."""
-        if self._sent:
-            with contextlib.suppress(CrisisplanError):
-                self.wait()
-        elif not self._outcome:
-            self._outcome.append((0, [], "Error: the PDF was not started."))
-            self._conn.close()
-            self._process.terminate()
-            self._process.join()
-
-
-def _pdf_child(conn: Any) -> None:
-    failed = None
-    try:
-        import_weasyprint()  # the slow import, done while the parent renders
-    except KeyboardInterrupt:
-        return
-    except Exception:  # reported when the HTML comes, as the answer to it
-        failed = "Error: the PDF build failed:\n" + traceback.format_exc()
-    try:
-        html, target, folder, overrides, count = conn.recv()
-    except (EOFError, OSError, KeyboardInterrupt):  # the parent gave up before sending it
-        return
-    outcome: tuple[int, list[Problem], str | None] = (0, [], failed)
-    try:
-        if not failed:
-            pages = typeset.typeset(html, target, folder=folder, overrides=overrides, count=count)
-            outcome = (pages, [], None)
-    except CrisisplanError as exc:  # exceptions with extra fields do not pickle whole
-        outcome = (0, exc.problems, exc.message)
-    except BaseException:
-        outcome = (0, [], "Error: the PDF build failed:\n" + traceback.format_exc())
-    with contextlib.suppress(OSError):
-        conn.send(outcome)
-    conn.close()
+def _beside(options: Options) -> bool:
+    """Whether the PDF is typeset in a process of its own, beside the site."""
+    return options.pdf and options.site and options.side_by_side and typeset.can_fork()
 
 
 # -- the cache --------------------------------------------------------------------------------

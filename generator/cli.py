@@ -9,11 +9,8 @@ from typing import Any
 import click
 
 from . import __version__, resources
+from .choices import ENGINES, LANGUAGES, PAPER
 from .errors import CrisisplanError, QuestionnaireError
-from .pdf import PAPER
-from .questionnaire import load_questionnaire
-from .schema import LANGUAGES, json_schema_text
-from .site import ENGINES
 
 SCHEMA_FILE = "crisisplan.schema.json"
 
@@ -43,6 +40,8 @@ def validate(files: tuple[Path, ...], strict: bool) -> None:
     Example:
         crisisplan validate clients/kopi-nusantara.yaml clients/warung.yaml
     """
+    from .questionnaire import load_questionnaire
+
     failed = 0
     for file in files:
         try:
@@ -72,6 +71,8 @@ def schema() -> None:
     Example:
         crisisplan schema > crisisplan.schema.json
     """
+    from .schema import json_schema_text
+
     click.echo(json_schema_text(), nl=False)
 
 
@@ -99,6 +100,8 @@ def init(path: Path, language: str) -> None:
     Example:
         crisisplan init clients/new-client.yaml
     """
+    from .schema import json_schema_text
+
     if path.exists():
         raise CrisisplanError(f"Error: {path} already exists; nothing was written.")
     starter = (resources.content_dir() / language / "starter.yaml").read_text(encoding="utf-8")

@@ -14,9 +14,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import resources
+from .choices import LANGUAGES
 from .errors import Problem, QuestionnaireError
 from .loader import Document, dotted, load_yaml
-from .schema import LANGUAGES, Questionnaire
+from .schema import Questionnaire
 from .types import Duration
 
 

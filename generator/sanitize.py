@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import nh3
@@ -77,6 +78,10 @@ ATTRIBUTES = {
     "title": {"id"},
 }
 SCHEMES = {"http", "https", "mailto", "tel"}
+#: A start tag, its attribute values quoted as the sanitiser writes them. Text between tags
+#: may hold a literal ``href="..."`` (the sanitiser leaves quotes in text as they are); only
+#: tags are looked into.
+TAG = re.compile(r'<[a-zA-Z][^">]*(?:"[^"]*"[^">]*)*>')
 
 
 def sanitize(html: str) -> str:

@@ -11,13 +11,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import resources
+from .choices import LANGUAGES
 from .types import Color, Count, Date, DurationField, Email, Id, Phone, Score, Text, Url
 
-# A language is offered when content/<code>/ has its strings: adding a folder adds a language.
-LANGUAGES: tuple[str, ...] = tuple(
-    sorted(p.parent.name for p in resources.content_dir().glob("*/strings.yaml"))
-)
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 
 

@@ -264,9 +264,6 @@ def build_site(config_file: Path, site_dir: Path) -> None:
             ) from None
 
 
-ENGINES = ("mkdocs", "zensical")
-
-
 def build_site_zensical(config_file: Path, site_dir: Path) -> None:
     """Build the same project with Zensical (``pip install 'crisisplan[zensical]'``), strictly.
 

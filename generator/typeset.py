@@ -42,7 +42,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from .errors import BuildError, CrisisplanError
-from .pdf import TAG, import_weasyprint, render, save, write_pdf
+from .sanitize import TAG
+from .weasy import import_weasyprint, render, save, write_pdf
 
 PART = "<!--crisisplan:part-->"
 _RUNNING = re.compile(r"<!--crisisplan:running-->.*?<!--/crisisplan:running-->", re.S)

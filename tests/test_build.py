@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from crisisplan import build as build_module
-from crisisplan import typeset
-from crisisplan.build import Options, _PdfProcess, build_handbook
+from crisisplan import pdfprocess, typeset
+from crisisplan.build import Options, _beside, build_handbook
 from crisisplan.cli import cli
 from crisisplan.errors import BuildError, Problem
+from crisisplan.pdfprocess import PdfProcess
 
 
 def test_build_without_arguments_writes_site_and_pdf_under_site(tmp_path, monkeypatch):
@@ -68,7 +69,6 @@ def test_two_builds_are_byte_identical(tmp_path, monkeypatch, example_path):
 
 
 def test_a_failed_site_beside_a_pdf_leaves_nothing_behind(tmp_path, monkeypatch):
-    from crisisplan import build as build_module
     from crisisplan.build import Options, build_handbook
     from crisisplan.errors import BuildError
 
@@ -87,7 +87,7 @@ def test_a_failed_site_beside_a_pdf_leaves_nothing_behind(tmp_path, monkeypatch)
 
 BESIDE = Options(side_by_side=True)
 needs_beside = pytest.mark.skipif(
-    not _PdfProcess.wanted(BESIDE), reason="the PDF process beside the site needs fork and 2 cores"
+    not _beside(BESIDE), reason="the PDF process beside the site needs fork and 2 cores"
 )
 
 
@@ -116,7 +116,7 @@ def test_a_pdf_process_that_cannot_import_weasyprint_says_so(tmp_path, monkeypat
     def missing():  # as when Pango is not installed
         raise OSError("cannot load library 'libpango-1.0-0'")
 
-    monkeypatch.setattr(build_module, "import_weasyprint", missing)
+    monkeypatch.setattr(pdfprocess, "import_weasyprint", missing)
     with pytest.raises(BuildError, match="the PDF build failed") as raised:
         build_handbook(_toko(tmp_path), tmp_path / "out", BESIDE)
     assert "cannot load library 'libpango-1.0-0'" in raised.value.message
@@ -137,7 +137,7 @@ def test_a_refused_output_folder_stops_the_waiting_pdf_process(tmp_path):
 
 @needs_beside
 def test_the_pdf_process_ends_when_this_one_closes_its_pipe():
-    process = _PdfProcess()
+    process = PdfProcess()
     process._conn.close()  # as when this process dies: the child must not wait for ever
     process._process.join(timeout=60)
     assert process._process.exitcode == 0

@@ -12,7 +12,7 @@ import pytest
 
 from crisisplan.build import Options, build_handbook
 from crisisplan.errors import BuildError
-from crisisplan.pdf import fetcher, write_pdf
+from crisisplan.weasy import fetcher, write_pdf
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +151,7 @@ def test_a_forbidden_resource_fails_the_build_naming_it(tmp_path):
 
 
 def test_quicker_page_references_write_the_same_bytes(tmp_path, monkeypatch):
-    from crisisplan.pdf import render, save
+    from crisisplan.weasy import render, save
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
     pages = "".join(
@@ -345,7 +345,7 @@ needs_ldconfig = pytest.mark.skipif(
 def test_weasyprint_loads_the_same_libraries_without_asking_gcc_or_ld():
     default = _import_in_a_new_process("import weasyprint")
     quicker = _import_in_a_new_process(
-        "from crisisplan.pdf import import_weasyprint\nimport_weasyprint()"
+        "from crisisplan.weasy import import_weasyprint\nimport_weasyprint()"
     )
     assert default[0] and quicker[0] == default[0]  # the same files, pango among them
     assert default[1]  # WeasyPrint's many names send the full search to gcc and ld...
@@ -357,7 +357,7 @@ def test_weasyprint_loads_the_same_libraries_without_asking_gcc_or_ld():
 def test_weasyprint_still_loads_libraries_that_ldconfig_does_not_know():
     default = _import_in_a_new_process("import weasyprint")
     unknown = _import_in_a_new_process(
-        "from crisisplan.pdf import import_weasyprint\nimport_weasyprint()",
+        "from crisisplan.weasy import import_weasyprint\nimport_weasyprint()",
         setup="ctypes.util._findSoname_ldconfig = lambda name: None",
     )
     assert unknown[0] == default[0]  # found again by the full search
