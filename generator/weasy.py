@@ -1,7 +1,7 @@
 """The WeasyPrint side of stage 5: import it, typeset print HTML, write tagged PDF.
 
-Kept apart from ``pdf.py`` (which renders the print HTML with Jinja, Markdown and the model)
-so that the PDF's process can be forked before those imports and typeset with only these.
+Kept apart from ``pdf.py``, which renders the print HTML with Jinja, Markdown and the model:
+typesetting (``typeset.py``, ``pdfprocess.py``) needs none of those.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def render(html: str, *, folder: Path, overrides: Sequence[Path] = ()) -> Any:
         ).render()
 
 
-def save(document: Any, target: Path | io.BytesIO) -> None:
+def save(document: Any, target: Path) -> None:
     """Write a laid-out Document as tagged PDF/UA-1."""
     with _fetch_errors(), _page_references_once():
         document.write_pdf(
