@@ -99,7 +99,7 @@ def sections(pages: dict[str, str], *, measure: bool = True) -> list[dict[str, A
         if kind == "threat":
             body = _name_threat_tables(body)
         if measure and kind != "card":  # the card's tables are smaller and its page wider
-            body = _TABLE.sub(_measure_table, body)
+            body = _measure_tables(body)
         title = next((line[2:] for line in source.splitlines() if line.startswith("# ")), "")
         out.append(
             {
@@ -156,6 +156,8 @@ _SPACE = re.compile(r"[ \t\n]+")  # not at no-break spaces
 #: Where else a line may break, as Pango breaks (UAX #14): after a slash or a hyphen that a
 #: letter follows ("https://example.org/news", "e-mail"), not before a digit ("+62-21").
 _AFTER = re.compile(r"(?<=[/-])(?=[^\W\d_])")
+#: What holds a table with less than the text width: a list item, a note, a quote...
+_CONTAINER = re.compile(r"<(/?)(?:li|div|blockquote|details|dd|td|th)\b")
 #: print.css keeps phone numbers and e-mail addresses on one line.
 _NOWRAP = re.compile(r'(<a\s[^>]*href="(?:tel|mailto):[^"]*"[^>]*>)(.*?)(</a>)', re.S)
 
@@ -185,20 +187,40 @@ def _unbroken(match: re.Match[str]) -> str:
     return match.group(1) + _SPACE.sub("\u00a0", match.group(2)) + match.group(3)
 
 
+def _measure_tables(body: str) -> str:
+    """A page body with its tables measured: those at the top level of the page, which have
+    the whole text width (one in a list, a note or a quote has less)."""
+    out: list[str] = []
+    depth, last = 0, 0
+    for match in _TABLE.finditer(body):
+        for tag in _CONTAINER.finditer(body, last, match.start()):
+            depth += -1 if tag.group(1) else 1
+        out += [body[last : match.start()], _measure_table(match) if depth == 0 else match[0]]
+        last = match.end()
+    return "".join(out) + body[last:]
+
+
 def _measure_table(match: re.Match[str]) -> str:
     """A table's column widths as automatic layout would set them, from the font's metrics:
     each column between its longest word and its longest line, in proportion to the room
-    left (CSS 2.1, 17.5.2.2)."""
+    left (CSS 2.1, 17.5.2.2). A table without a header row, or with code (set in another
+    font), is left to WeasyPrint."""
     table = match.group(0)
     rows = [_CELL.findall(row) for row in _ROW.findall(_NOWRAP.sub(_unbroken, table))]
     columns = len(rows[0]) if rows else 0
-    if len(rows) < 2 or not columns or any(len(row) != columns for row in rows):
+    if (
+        len(rows) < 2
+        or not columns
+        or any(len(row) != columns for row in rows)
+        or any(kind != "h" for kind, _ in rows[0])
+        or "<code" in table
+    ):
         return table
     narrowest, widest = [_PADDING_MM] * columns, [_PADDING_MM] * columns
     for row in rows:
         for j, (kind, cell) in enumerate(row):
             for line in _BREAK.split(cell):
-                bold = kind == "h" or "<strong>" in line
+                bold = kind == "h" or "<strong>" in line or "<b>" in line
                 text = htmllib.unescape(_ANY_TAG.sub("", line))
                 word = max((_mm(w, bold) for w in _words(text)), default=0.0)
                 narrowest[j] = max(narrowest[j], word + _PADDING_MM + _SLACK_MM)

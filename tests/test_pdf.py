@@ -279,6 +279,27 @@ def test_measured_widths_break_lines_where_pango_does():
     assert linked == unbroken > plain  # print.css keeps a tel: (or mailto:) link on one line
 
 
+def test_tables_with_less_room_code_or_no_header_are_left_to_weasyprint():
+    from crisisplan.pdf import _TABLE, _measure_table, _measure_tables
+
+    table = _markdown_table(2, "one", "two")
+    assert _measure_tables(table).startswith('<table class="cp-measured">')
+    for inside in (
+        "<ul><li>{}</li></ul>",
+        '<div class="admonition">{}</div>',
+        "<blockquote>{}</blockquote>",
+    ):
+        nested = inside.format(table)
+        assert _measure_tables(nested) == nested  # narrower than the text width
+        assert _measure_tables(nested + table) == nested + _TABLE.sub(_measure_table, table)
+    code = _markdown_table(2, "<code>some_identifier</code>", "two")
+    assert _measure_tables(code) == code  # set in another font
+    headless = (
+        "<table><tbody><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></tbody></table>"
+    )
+    assert _measure_tables(headless) == headless  # no header cells to carry the widths
+
+
 def test_the_cards_tables_keep_automatic_layout():
     from crisisplan.pdf import sections
 
