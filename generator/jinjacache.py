@@ -8,16 +8,22 @@ the example's build) and the page templates (0.08 s, before the PDF can start). 
 A cache entry is named by the template's name, its source and every environment setting that
 changes the compiled code, the sandbox among them: code compiled for MkDocs' environment is
 never run by a sandboxed one. Entries are written atomically, so parallel builds can share
-the folder. The folder is used only if it is this user's and no one else may write to it
-(the compiled code is loaded with ``marshal``); otherwise builds compile as before.
+the folder. The compiled code is loaded with ``marshal``, so the folder is used only if it is
+this user's and no one else may write to it, and an entry only if it is a file (not a link)
+with the same rights; on systems without them (Windows), builds compile as before. A damaged
+entry is compiled again, and an entry that cannot be written (a full or read-only disk) is
+left out.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
+import sys
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
@@ -30,15 +36,57 @@ class _Cache(FileSystemBytecodeCache):
     ) -> Bucket:
         key = hashlib.sha256(repr((compiled_as(environment, name), source)).encode()).hexdigest()
         bucket = Bucket(environment, key, self.get_source_checksum(source))
-        self.load_bytecode(bucket)
+        try:
+            self.load_bytecode(bucket)
+        except Exception:  # a damaged entry (pickle or marshal data cut short) is a miss
+            bucket.reset()
+        if bucket.code is not None and filename is not None:
+            # The same source elsewhere (another client's override, a reinstalled package)
+            # compiled to the same code: errors must name this file.
+            bucket.code = _refile(bucket.code, filename)
         return bucket
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """Only an entry this user wrote and no one else may change, never through a link."""
+        try:
+            fd = os.open(self._get_cache_filename(bucket), os.O_RDONLY | _NOFOLLOW)
+        except OSError:
+            return
+        with os.fdopen(fd, "rb") as file:
+            if _private(os.fstat(fd)) and stat.S_ISREG(os.fstat(fd).st_mode):
+                bucket.load_bytecode(file)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):  # a full or read-only disk: the build goes on
+            super().dump_bytecode(bucket)
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _private(info: os.stat_result) -> bool:
+    """Owned by this user, and no one else may write to it."""
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return mine and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _refile(code: CodeType, filename: str) -> CodeType:
+    consts = tuple(_refile(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
 
 
 def compiled_as(env: jinja2.Environment, name: str) -> tuple[Any, ...]:
-    """What, beside the source, decides the code Jinja compiles ``name`` to in ``env``."""
+    """What, beside the source, decides the code Jinja compiles ``name`` to in ``env``.
+
+    Jinja applies filters to constants when it compiles (``{{ "x" | f }}``), unless they take
+    the context: a filter whose result depends on more than its arguments and its code (the
+    pages' ``date``, by language) must take it, or the code compiled for one environment would
+    hold that filter's result for another.
+    """
     autoescape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
     finalize = env.finalize
     return (
+        sys.implementation.cache_tag,
         jinja2.__version__,
         type(env).__module__,
         type(env).__qualname__,
@@ -46,7 +94,7 @@ def compiled_as(env: jinja2.Environment, name: str) -> tuple[Any, ...]:
         name,
         autoescape,
         finalize is not None,
-        getattr(finalize, "jinja_pass_arg", None),
+        _pass_arg(finalize),
         env.block_start_string,
         env.block_end_string,
         env.variable_start_string,
@@ -63,12 +111,36 @@ def compiled_as(env: jinja2.Environment, name: str) -> tuple[Any, ...]:
         env.is_async,
         env.policies.get("compiler.ascii_str"),
         tuple(sorted(env.extensions)),
+        _functions(env.filters),
+        _functions(env.tests),
+    )
+
+
+def _pass_arg(function: Any) -> str | None:
+    passed = getattr(function, "jinja_pass_arg", None)
+    return None if passed is None else str(passed)
+
+
+def _functions(functions: dict[str, Any]) -> tuple[tuple[str, str, str, str | None], ...]:
+    """Each filter or test by name, what function it is, and what Jinja passes it."""
+    return tuple(
+        sorted(
+            (
+                name,
+                getattr(f, "__module__", None) or "",
+                getattr(f, "__qualname__", type(f).__qualname__),
+                _pass_arg(f),
+            )
+            for name, f in functions.items()
+        )
     )
 
 
 def folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME", "").strip()
-    return (Path(base) if base else Path.home() / ".cache") / "crisisplan" / "jinja"
+    base = Path(os.environ.get("XDG_CACHE_HOME", "").strip() or "relative")
+    if not base.is_absolute():  # unset, empty or relative: ignored, as the XDG spec says
+        base = Path.home() / ".cache"
+    return base / "crisisplan" / "jinja"
 
 
 def bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -79,8 +151,7 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
         info = path.lstat()
     except (OSError, RuntimeError):  # RuntimeError: no home folder
         return None
-    private = stat.S_ISDIR(info.st_mode) and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    if not private or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+    if not (stat.S_ISDIR(info.st_mode) and _private(info)):
         return None
     return _Cache(str(path), "%s.jinja")
 

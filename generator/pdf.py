@@ -275,7 +275,8 @@ def print_html(
         lstrip_blocks=True,
         bytecode_cache=jinjacache.bytecode_cache(),
     )
-    env.filters["date"] = lambda d: text.date(d, hb.language)
+    # By language, so never applied to a constant when compiling (jinjacache.py).
+    env.filters["date"] = jinja2.pass_context(lambda _, d: text.date(d, hb.language))
     logo = (folder / hb.q.brand.logo).resolve().as_uri() if hb.q.brand.logo else None
     fonts_as_built = not any(
         (root / "themes" / folder_name).exists()

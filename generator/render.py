@@ -56,8 +56,10 @@ def environment(language: str, overrides: Sequence[Path] = ()) -> SandboxedEnvir
         bytecode_cache=jinjacache.bytecode_cache(),
     )
     env.filters.update(
-        duration=lambda d: text.duration(d, language),
-        date=lambda d: text.date(d, language),
+        # By language, so never applied to a constant when compiling: compiled templates are
+        # shared by every language (jinjacache.py).
+        duration=jinja2.pass_context(lambda _, d: text.duration(d, language)),
+        date=jinja2.pass_context(lambda _, d: text.date(d, language)),
         link=link,
         tel=lambda phone: link(tel_link(phone), phone) if phone else "",
         mailto=lambda email: link(f"mailto:{email}", email) if email else "",

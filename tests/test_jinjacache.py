@@ -110,3 +110,125 @@ def test_builds_run_without_a_cache_where_none_can_be_made(
     assert jinjacache.bytecode_cache() is None
     build_handbook(example, tmp_path / "out", Options(force=True, pdf=False))
     assert (tmp_path / "out" / "kopi-nusantara" / "index.html").is_file()
+
+
+def _compiles(env: jinja2.Environment, name: str, compiled: list[tuple[str, str]]) -> bool:
+    before = len(compiled)
+    env.get_template(name)
+    return len(compiled) > before
+
+
+def test_damaged_entries_are_compiled_again(
+    example: Path, tmp_path: Path, cache_home: Path, compiled: list[tuple[str, str]]
+) -> None:
+    options = Options(force=True, pdf=False)
+    build_handbook(example, tmp_path / "one", options)
+    for entry in cache_home.iterdir():
+        entry.write_bytes(entry.read_bytes()[:20])  # cut inside the pickled checksum
+    compiled.clear()
+    build_handbook(example, tmp_path / "two", options)  # no UnpicklingError
+    assert ("SandboxedEnvironment", "index.md") in compiled
+
+
+def test_entries_that_cannot_be_written_are_left_out(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jinja2.bccache
+
+    def read_only(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile", read_only)
+    assert _env(SandboxedEnvironment, {"t": "{{ 1 + 1 }}"}).get_template("t").render() == "2"
+
+
+def test_entries_others_may_change_or_that_are_links_are_ignored(
+    tmp_path: Path, cache_home: Path, compiled: list[tuple[str, str]]
+) -> None:
+    templates = {"t": "{{ x }}"}
+    assert _compiles(_env(SandboxedEnvironment, templates), "t", compiled)
+    (entry,) = cache_home.iterdir()
+    assert not _compiles(_env(SandboxedEnvironment, templates), "t", compiled)  # a hit
+    entry.chmod(0o664)
+    assert _compiles(_env(SandboxedEnvironment, templates), "t", compiled)  # group-writable
+    target = tmp_path / "elsewhere.jinja"
+    entry.replace(target)
+    target.chmod(0o600)
+    entry.symlink_to(target)
+    assert _compiles(_env(SandboxedEnvironment, templates), "t", compiled)  # a link
+    if hasattr(os, "getuid") and os.getuid() == 0:
+        entry.unlink()
+        target.replace(entry)
+        os.chown(entry, 65534, 65534)  # nobody's
+        assert _compiles(_env(SandboxedEnvironment, templates), "t", compiled)
+
+
+def test_errors_name_the_file_that_was_loaded(tmp_path: Path, cache_home: Path) -> None:
+    source = "line one\n{{ missing.field }}\n"
+    for client in ("alpha", "beta"):
+        (tmp_path / client).mkdir()
+        (tmp_path / client / "about.md").write_text(source, encoding="utf-8")
+    for client in ("alpha", "beta"):  # beta's code comes from the cache: same source
+        env = SandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(tmp_path / client),
+            undefined=jinja2.StrictUndefined,
+            bytecode_cache=jinjacache.bytecode_cache(),
+        )
+        template = env.get_template("about.md")
+        assert template.filename == str(tmp_path / client / "about.md")
+        with pytest.raises(jinja2.UndefinedError) as raised:
+            template.render()
+        frames = [str(entry.path) for entry in raised.traceback]
+        assert str(tmp_path / client / "about.md") in frames
+        assert str(tmp_path / ("beta" if client == "alpha" else "alpha") / "about.md") not in frames
+
+
+def test_the_language_filters_are_not_applied_when_compiling(
+    tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crisisplan import text
+    from crisisplan.render import environment
+
+    # Jinja applies a filter to a constant when it compiles; these give each language its own.
+    monkeypatch.setattr(text, "date", lambda day, language: f"{day} in {language}")
+    monkeypatch.setattr(text, "duration", lambda d, language: f"{d} for {language}")
+    outputs = []
+    for language in ("en", "id"):
+        root = tmp_path / language
+        (root / "content" / language).mkdir(parents=True)
+        page = '{{ "1 May" | date }}, {{ "2h" | duration }}'
+        (root / "content" / language / "x.md").write_text(page, encoding="utf-8")
+        outputs.append(environment(language, overrides=[root]).get_template("x.md").render())
+    assert outputs == ["1 May in en, 2h for en", "1 May in id, 2h for id"]
+
+
+def test_the_print_templates_date_is_not_applied_when_compiling(
+    tmp_path: Path, cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crisisplan import text
+    from crisisplan.build import prepare
+    from crisisplan.pdf import print_html
+
+    monkeypatch.setattr(text, "date", lambda day, language: f"{day} in {language}")
+    agency = tmp_path / "agency"
+    (agency / "themes" / "print").mkdir(parents=True)
+    (agency / "themes" / "print" / "print.html").write_text(
+        '{{ "1 May" | date }}', encoding="utf-8"
+    )
+    outputs = []
+    for language in ("en", "id"):
+        path = tmp_path / f"{language}.yaml"
+        path.write_text(
+            f"company:\n  name: Toko\nhandbook:\n  language: {language}\n", encoding="utf-8"
+        )
+        loaded, hb, pages = prepare(path)
+        outputs.append(print_html(hb, pages, folder=loaded.folder, overrides=[agency]))
+    assert outputs == ["1 May in en", "1 May in id"]
+
+
+def test_a_relative_cache_home_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert jinjacache.folder() == tmp_path / "home" / ".cache" / "crisisplan" / "jinja"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert jinjacache.folder() == tmp_path / "xdg" / "crisisplan" / "jinja"
