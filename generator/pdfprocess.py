@@ -70,20 +70,22 @@ class PdfProcess:
 
 
 def _child(conn: Any) -> None:
-    failed = None
+    # An import that fails is reported when the HTML comes, as the answer to it.
+    outcome: tuple[int, list[Problem], str | None] = (0, [], None)
     try:
         import_weasyprint()  # the slow import, done while the parent renders
     except KeyboardInterrupt:
         return
-    except Exception:  # reported when the HTML comes, as the answer to it
-        failed = "Error: the PDF build failed:\n" + traceback.format_exc()
+    except CrisisplanError as exc:
+        outcome = (0, exc.problems, exc.message)
+    except Exception:
+        outcome = (0, [], "Error: the PDF build failed:\n" + traceback.format_exc())
     try:
         html, target, folder, overrides, count = conn.recv()
     except (EOFError, OSError, KeyboardInterrupt):  # the parent gave up before sending it
         return
-    outcome: tuple[int, list[Problem], str | None] = (0, [], failed)
     try:
-        if not failed:
+        if outcome[2] is None:
             pages = typeset.typeset(html, target, folder=folder, overrides=overrides, count=count)
             outcome = (pages, [], None)
     except CrisisplanError as exc:  # exceptions with extra fields do not pickle whole

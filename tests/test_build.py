@@ -124,6 +124,42 @@ def test_a_pdf_process_that_cannot_import_weasyprint_says_so(tmp_path, monkeypat
     assert multiprocessing.active_children() == []
 
 
+@pytest.mark.parametrize("jobs", [[], ["--jobs", "1"]], ids=["beside", "one-process"])
+def test_weasyprint_that_cannot_load_pango_is_one_clear_error(tmp_path, example, jobs):
+    import os
+    import subprocess
+    import sys
+
+    fake = tmp_path / "fake" / "weasyprint"
+    fake.mkdir(parents=True)  # found before the real one, and fails as it does without Pango
+    (fake / "__init__.py").write_text(
+        "print('WeasyPrint could not import some external libraries.')\n"
+        "raise OSError(\"cannot load library 'libpango-1.0-0': No such file\")\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(fake.parent)}
+    command = [
+        sys.executable,
+        "-m",
+        "crisisplan",
+        "build",
+        str(example),
+        "-o",
+        str(tmp_path / "out"),
+    ]
+    done = subprocess.run([*command, *jobs], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "could not import" not in done.stdout  # WeasyPrint's own advice, on stdout
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [
+        "Error: WeasyPrint, which makes the PDF, cannot be loaded (cannot load library"
+        " 'libpango-1.0-0': No such file); nothing was written. It needs Pango (Debian: apt-get"
+        " install libpango-1.0-0 libpangoft2-1.0-0); --no-pdf builds the site alone."
+    ]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".crisisplan"]
+
+
 @needs_beside
 def test_a_refused_output_folder_stops_the_waiting_pdf_process(tmp_path):
     out = tmp_path / "out"
