@@ -120,11 +120,13 @@ def pdf_name(company: str, version: str) -> str:
     return f"{slug_for(company)}-crisis-handbook-{text.slugify(version) or '1'}.pdf"
 
 
-def export_project(path: Path | str, project: Path, templates: Sequence[Path] = ()) -> Path:
+def export_project(
+    path: Path | str, project: Path, templates: Sequence[Path] = (), *, paper: str = "a4"
+) -> Path:
     """Write the MkDocs project of a questionnaire into ``project`` (``crisisplan export``).
 
     Besides ``mkdocs.yml`` and ``docs/`` it writes ``print.html``, the HTML the PDF is
-    rendered from.
+    rendered from, for ``paper``.
     """
     loaded, hb, pages = prepare(path, templates)
     project = Path(project).absolute()
@@ -135,7 +137,7 @@ def export_project(path: Path | str, project: Path, templates: Sequence[Path] = 
     config_file = export(
         hb, pages, project, folder=loaded.folder, pdf_name=None, overrides=overrides
     )
-    html = print_html(hb, pages, folder=loaded.folder, overrides=overrides)
+    html = print_html(hb, pages, folder=loaded.folder, paper=paper, overrides=overrides)
     (project / "print.html").write_text(html, encoding="utf-8")
     return config_file
 

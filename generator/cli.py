@@ -115,6 +115,13 @@ def init(path: Path, language: str) -> None:
     click.echo(f"Wrote {path}. Fill it in, then run: crisisplan validate {path}")
 
 
+paper_option = click.option(
+    "--paper",
+    type=click.Choice(list(PAPER)),
+    default="a4",
+    show_default=True,
+    help="Paper size of the PDF.",
+)
 templates_option = click.option(
     "-t",
     "--templates",
@@ -136,13 +143,7 @@ templates_option = click.option(
 )
 @click.option("--no-pdf", is_flag=True, help="Build only the site.")
 @click.option("--no-site", is_flag=True, help="Build only the PDF.")
-@click.option(
-    "--paper",
-    type=click.Choice(list(PAPER)),
-    default="a4",
-    show_default=True,
-    help="Paper size of the PDF.",
-)
+@paper_option
 @templates_option
 @click.option(
     "-j",
@@ -256,8 +257,9 @@ def _summary(outcomes: list[Any]) -> None:
     required=True,
     help="Folder to write mkdocs.yml and docs/ into.",
 )
+@paper_option
 @templates_option
-def export(file: Path, project: Path, templates: Path | None) -> None:
+def export(file: Path, project: Path, paper: str, templates: Path | None) -> None:
     """Write the client's MkDocs project (mkdocs.yml, docs/), to build with plain mkdocs.
 
     \b
@@ -266,7 +268,7 @@ def export(file: Path, project: Path, templates: Path | None) -> None:
     """
     from .build import export_project
 
-    config_file = export_project(file, project, (templates,) if templates else ())
+    config_file = export_project(file, project, (templates,) if templates else (), paper=paper)
     click.echo(f"Wrote {config_file} and {project / 'docs'}/")
 
 

@@ -383,6 +383,18 @@ def test_export_writes_a_project_plain_mkdocs_builds(tmp_path, example_path):
     assert len(list(out.rglob("*.html"))) >= 8
 
 
+def test_export_writes_print_html_for_the_paper_asked(tmp_path, example_path):
+    sizes = {}
+    for paper in ("a4", "letter"):
+        project = tmp_path / paper
+        args = ["export", str(example_path), "-o", str(project), "--paper", paper]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        html = (project / "print.html").read_text(encoding="utf-8")
+        sizes[paper] = re.findall(r"@page \{ size: ([^;]+); \}", html)
+    assert sizes == {"a4": ["A4"], "letter": ["letter"]}
+
+
 def test_failed_build_leaves_the_previous_output_intact(tmp_path, monkeypatch):
     path = minimal(tmp_path / "client")
     out = tmp_path / "out"
