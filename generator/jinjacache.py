@@ -22,6 +22,7 @@ import hashlib
 import os
 import stat
 import sys
+import time
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -59,6 +60,25 @@ class _Cache(FileSystemBytecodeCache):
     def dump_bytecode(self, bucket: Bucket) -> None:
         with contextlib.suppress(OSError):  # a full or read-only disk: the build goes on
             super().dump_bytecode(bucket)
+            self._prune()
+
+    def _prune(self) -> None:
+        """Remove entries written more than :data:`KEEP_DAYS` ago; those still in use are
+        written again at their next use. Done when an entry is written, so rarely."""
+        oldest = time.time() - KEEP_DAYS * 86400
+        for entry in os.scandir(self.directory):
+            if (
+                entry.name.endswith(".jinja")
+                and entry.stat(follow_symlinks=False).st_mtime < oldest
+            ):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+#: How long an entry is kept after it was written: the folder holds what builds of the last
+#: month compiled (the templates of each version of crisisplan, MkDocs and Material, and of
+#: each override as edited), not all it ever did.
+KEEP_DAYS = 30
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)

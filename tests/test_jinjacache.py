@@ -232,3 +232,21 @@ def test_a_relative_cache_home_is_ignored(tmp_path: Path, monkeypatch: pytest.Mo
     assert jinjacache.folder() == tmp_path / "home" / ".cache" / "crisisplan" / "jinja"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert jinjacache.folder() == tmp_path / "xdg" / "crisisplan" / "jinja"
+
+
+def test_entries_written_long_ago_are_removed_when_one_is_written(cache_home: Path) -> None:
+    import time
+
+    _env(SandboxedEnvironment, {"old": "{{ 1 }}"}).get_template("old")
+    _env(SandboxedEnvironment, {"recent": "{{ 2 }}"}).get_template("recent")
+    old, recent = sorted(cache_home.iterdir(), key=lambda p: p.stat().st_mtime_ns)
+    month_ago = time.time() - (jinjacache.KEEP_DAYS + 1) * 86400
+    os.utime(old, (month_ago, month_ago))
+    other = cache_home / "notes.txt"
+    other.write_text("not an entry", encoding="utf-8")
+    os.utime(other, (month_ago, month_ago))
+    _env(SandboxedEnvironment, {"old": "{{ 1 }}"}).get_template("old")  # a hit writes nothing
+    assert old.exists()
+    _env(SandboxedEnvironment, {"new": "{{ 3 }}"}).get_template("new")
+    assert not old.exists() and recent.exists() and other.exists()
+    assert len(list(cache_home.glob("*.jinja"))) == 2
