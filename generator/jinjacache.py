@@ -11,8 +11,8 @@ never run by a sandboxed one. Entries are written atomically, so parallel builds
 the folder. The compiled code is loaded with ``marshal``, so the folder is used only if it is
 this user's and no one else may write to it, and an entry only if it is a file (not a link)
 with the same rights; on systems without them (Windows), builds compile as before. A damaged
-entry is compiled again, and an entry that cannot be written (a full or read-only disk) is
-left out.
+entry is compiled again, an entry that cannot be written (a full or read-only disk) is left
+out, and entries written more than a month ago are removed.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ class _Cache(FileSystemBytecodeCache):
         except OSError:
             return
         with os.fdopen(fd, "rb") as file:
-            if _private(os.fstat(fd)) and stat.S_ISREG(os.fstat(fd).st_mode):
+            info = os.fstat(fd)
+            if stat.S_ISREG(info.st_mode) and _private(info):
                 bucket.load_bytecode(file)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
@@ -66,13 +67,14 @@ class _Cache(FileSystemBytecodeCache):
         """Remove entries written more than :data:`KEEP_DAYS` ago; those still in use are
         written again at their next use. Done when an entry is written, so rarely."""
         oldest = time.time() - KEEP_DAYS * 86400
-        for entry in os.scandir(self.directory):
-            if (
-                entry.name.endswith(".jinja")
-                and entry.stat(follow_symlinks=False).st_mtime < oldest
-            ):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+        with os.scandir(self.directory) as entries:
+            for entry in entries:
+                if (
+                    entry.name.endswith(".jinja")
+                    and entry.stat(follow_symlinks=False).st_mtime < oldest
+                ):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
 
 #: How long an entry is kept after it was written: the folder holds what builds of the last
@@ -157,7 +159,7 @@ def _functions(functions: dict[str, Any]) -> tuple[tuple[str, str, str, str | No
 
 
 def folder() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME", "").strip() or "relative")
+    base = Path(os.environ.get("XDG_CACHE_HOME", "").strip())
     if not base.is_absolute():  # unset, empty or relative: ignored, as the XDG spec says
         base = Path.home() / ".cache"
     return base / "crisisplan" / "jinja"
@@ -176,12 +178,7 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     return _Cache(str(path), "%s.jinja")
 
 
-def use(env: jinja2.Environment) -> jinja2.Environment:
-    """Give ``env`` the shared cache (where there is one) and return it."""
-    env.bytecode_cache = bytecode_cache()
-    return env
-
-
 def on_env(env: jinja2.Environment, **kwargs: Any) -> jinja2.Environment:
     """MkDocs hook: the theme's templates use the shared cache."""
-    return use(env)
+    env.bytecode_cache = bytecode_cache()
+    return env
