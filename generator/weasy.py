@@ -63,28 +63,26 @@ def import_weasyprint() -> None:
         return
     import ctypes.util
 
-    cached = getattr(ctypes.util, "_findSoname_ldconfig", None)  # CPython on Linux
-    if cached is not None and sys.platform.startswith("linux"):
-        search = ctypes.util.find_library
-        ctypes.util.find_library = cached
+    search = ctypes.util.find_library
+    quick = getattr(ctypes.util, "_findSoname_ldconfig", None)  # CPython on Linux
+    tries = [quick, search] if quick and sys.platform.startswith("linux") else [search]
+    failure: Exception | None = None
+    for find in tries:
+        ctypes.util.find_library = find
         try:
             # WeasyPrint prints installation advice on stdout before it gives up
             with contextlib.redirect_stdout(io.StringIO()):
-                import weasyprint
+                import weasyprint  # noqa: F401
             return
-        except (ImportError, OSError):
-            pass  # a library outside ldconfig's cache (or none): the full search tells
+        except (ImportError, OSError) as exc:  # the quick search: a library outside the cache
+            failure = exc
         finally:
             ctypes.util.find_library = search
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            import weasyprint  # noqa: F401
-    except (ImportError, OSError) as exc:  # most often Pango is missing
-        raise BuildError(
-            f"Error: WeasyPrint, which makes the PDF, cannot be loaded ({' '.join(str(exc).split())});"
-            " nothing was written. It needs Pango (Debian: apt-get install libpango-1.0-0"
-            " libpangoft2-1.0-0); --no-pdf builds the site alone."
-        ) from None
+    raise BuildError(  # most often Pango is missing
+        f"Error: WeasyPrint, which makes the PDF, cannot be loaded ({' '.join(str(failure).split())});"
+        " nothing was written. It needs Pango (Debian: apt-get install libpango-1.0-0"
+        " libpangoft2-1.0-0); --no-pdf builds the site alone."
+    )
 
 
 def render(html: str, *, folder: Path, overrides: Sequence[Path] = ()) -> Any:
