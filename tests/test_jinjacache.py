@@ -92,6 +92,24 @@ def test_settings_that_change_the_code_keep_entries_apart(cache_home: Path) -> N
     assert escaping.get_template("t").render(x="&") == "<&amp;>"
 
 
+def _shout(value: str) -> str:
+    return value.upper()
+
+
+def _whisper(value: str) -> str:
+    return value.lower()
+
+
+def test_environments_whose_filters_differ_share_no_entry(cache_home: Path) -> None:
+    # Jinja applies this filter to the constant while compiling: the code holds its result.
+    rendered = []
+    for function in (_shout, _whisper):
+        env = _env(jinja2.Environment, {"t": '{{ "Mixed" | f }}'})
+        env.filters["f"] = function
+        rendered.append(env.get_template("t").render())
+    assert rendered == ["MIXED", "mixed"]
+
+
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
 def test_a_folder_others_may_write_to_is_not_used(cache_home: Path) -> None:
     cache_home.mkdir(parents=True)
