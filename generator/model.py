@@ -12,12 +12,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import text
-from .questionnaire import SCORE_BANDS, Loaded, today
-from .schema import Audience, Channel, Member, Questionnaire, SeverityLevel, Threat
+from . import clock, text
+from .images import Image
+from .questionnaire import Loaded
+from .schema import Audience, Channel, Member, Questionnaire, SeverityLevel, Threat, channels_for
 from .types import Duration, tel_link
 
 BANDS = ("critical", "high", "moderate", "low")
+SCORE_BANDS = (15, 10, 5, 1)  # lowest likelihood x impact score of each priority band
 
 
 @dataclass
@@ -124,9 +126,18 @@ class Handbook:
     prevention: list[tuple[str, ThreatView]]
     approve_holding: list[Person]
     approve_full: list[Person]
+    #: The PDF's file name, in the client's folder beside the site.
+    pdf: str = ""
+    #: File names under the site's ``assets/`` of the checked logo and favicon.
     logo: str | None = None
     favicon: str | None = None
-    pdf: str | None = None
+    #: The checked images to publish, by their name under ``assets/``.
+    images: dict[str, Image] = field(default_factory=dict)
+
+    @property
+    def logo_uri(self) -> str | None:
+        """The logo as a ``data:`` URL, for print: the checked copy, never the client's file."""
+        return self.images[self.logo].data_uri() if self.logo else None
 
     @property
     def company(self) -> Any:
@@ -216,7 +227,10 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
                 approvals=[people[a] for a in approvers if a in people],
             )
         )
-    effective = q.handbook.effective or build_date or today()
+    effective = q.handbook.effective or build_date or clock.today()
+    images = {f"{key}.{image.suffix}": image for key, image in loaded.images.items()}
+    logo = next((name for name in images if name.startswith("logo.")), None)
+    favicon = next((name for name in images if name.startswith("favicon.")), None)
     return Handbook(
         q=q,
         language=lang,
@@ -234,25 +248,16 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
         prevention=[(p, tv) for tv in threats for p in tv.threat.prevention],
         approve_holding=[people[a] for a in q.approvals.holding_statement if a in people],
         approve_full=[people[a] for a in q.approvals.full_statement if a in people],
+        pdf=pdf_name(q.company.name, q.handbook.version),
+        logo=logo,
+        favicon=favicon or logo,
+        images=images,
     )
 
 
-def channels_for(t: Threat, audiences: list[Audience], channels: list[Channel]) -> list[str]:
-    """The public channels a threat's message goes out on, in the audiences' priority order.
-
-    They are the channels of the audiences the threat informs, plus any channel it has its own
-    message for. When no audience names a channel (as with the default audiences), every
-    public channel is used.
-    """
-    public = {c.id for c in channels if not c.internal}
-    if not any(a.channels for a in audiences):
-        used = [c.id for c in channels if c.id in public]
-    else:
-        reach = sorted((a for a in audiences if a.id in t.audiences), key=lambda a: a.priority)
-        used = [cid for a in reach for cid in a.channels if cid in public]
-    return list(
-        dict.fromkeys(used + [cid for cid in t.messages if cid in {c.id for c in channels}])
-    )
+def pdf_name(company: str, version: str) -> str:
+    """``kopi-nusantara-crisis-handbook-2026-2.pdf``."""
+    return f"{text.slug_for(company)}-crisis-handbook-{text.slugify(version) or '1'}.pdf"
 
 
 def _person(m: Member, public: bool) -> Person:

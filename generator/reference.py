@@ -4,22 +4,36 @@ from __future__ import annotations
 
 import re
 import sys
-import types
 import typing
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from .schema import Questionnaire
-from .types import Color, Count, Date, DurationField, Email, Id, Phone, Score, Text, Url
+from .schema import Questionnaire, bare, optional, ref_of, section_model
+from .types import (
+    Color,
+    Count,
+    Date,
+    DurationField,
+    Email,
+    Id,
+    LongText,
+    Name,
+    Phone,
+    Score,
+    Text,
+    Url,
+)
 
 COMMAND = "python -m crisisplan.reference > docs/questionnaire.md"
 
 # Matched with ==, not looked up in a dict: the Annotated types carry unhashable metadata.
 NAMES: list[tuple[Any, str, str]] = [
-    (Text, "text", "texts"),
+    (Name, "name (200 characters)", "names (200 characters each)"),
+    (Text, "text (1,000 characters)", "texts (1,000 characters each)"),
+    (LongText, "long text (4,000 characters)", "long texts (4,000 characters each)"),
     (Id, "id", "ids"),
     (DurationField, "duration", "durations"),
     (Score, "score 1-5", "scores 1-5"),
@@ -34,32 +48,28 @@ NAMES: list[tuple[Any, str, str]] = [
 _DEFAULT_NOTE = re.compile(r"\s*Default: (.+?)\.?$")
 
 
-def _model(tp: Any) -> type[BaseModel] | None:
-    """The section model inside ``tp`` (``Brand``, ``list[Audience] | None``), if any."""
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return tp
-    for arg in typing.get_args(tp):
-        found = _model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _optional(tp: Any) -> Any:
-    """``X | None`` -> ``X``."""
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return tp
+def _is(tp: Any, known: Any) -> bool:
+    """Whether ``tp`` is ``known``, or ``known`` with more checks added (``ThreatId`` is an id)."""
+    if tp == known:
+        return True
+    if typing.get_origin(tp) is Annotated and typing.get_origin(known) is Annotated:
+        meta, base = tp.__metadata__, known.__metadata__
+        return bool(
+            typing.get_args(tp)[0] == typing.get_args(known)[0] and meta[: len(base)] == base
+        )
+    return False
 
 
 def readable(tp: Any, *, plural: bool = False) -> str:
     """How a field's type is written in the reference: ``duration``, ``list of ids``..."""
-    tp = _optional(tp)
+    ref = ref_of(tp)
+    if ref is not None:
+        return f"{ref.kind} ids" if plural else f"{ref.kind} id"
+    tp = optional(tp)
     for known, one, many in NAMES:
-        if tp == known:
+        if _is(tp, known):
             return many if plural else one
+    tp = bare(tp)
     origin = typing.get_origin(tp)
     if origin is Literal:
         return " or ".join(f"`{value}`" for value in typing.get_args(tp))
@@ -108,14 +118,14 @@ def _table(model: type[BaseModel]) -> list[str]:
 
 
 def _section(path: str, info: FieldInfo, level: int) -> list[str]:
-    model = _model(info.annotation)
+    model = section_model(info.annotation)
     assert model is not None
     doc = " ".join((model.__doc__ or "").split())
-    is_list = typing.get_origin(_optional(info.annotation)) is list
+    is_list = typing.get_origin(optional(info.annotation)) is list
     intro = f"A list. Each item: {doc[0].lower()}{doc[1:]}" if is_list else doc
     lines = ["#" * level + f" {path}", "", intro, "", *_table(model)]
     for name, sub in model.model_fields.items():
-        if _model(sub.annotation) is not None:
+        if section_model(sub.annotation) is not None:
             lines += ["", *_section(f"{path}.{name}", sub, level + 1)]
     return lines
 

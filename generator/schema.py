@@ -7,14 +7,63 @@ Sections left out are ``None`` here and filled from the language's built-in defa
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from .choices import LANGUAGES
-from .types import Color, Count, Date, DurationField, Email, Id, Phone, Score, Text, Url
+from .types import (
+    Color,
+    Count,
+    Date,
+    DurationField,
+    Email,
+    Id,
+    LongText,
+    Name,
+    Phone,
+    Score,
+    Text,
+    Url,
+)
 
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Marks an id that names an item of another section: the checks and the docs read it."""
+
+    section: str  #: the questionnaire section whose items' ``id`` it names
+    kind: str  #: what such an item is called in messages
+
+
+MemberId = Annotated[Id, Ref("team", "team member")]
+ChannelId = Annotated[Id, Ref("channels", "channel")]
+AudienceId = Annotated[Id, Ref("audiences", "audience")]
+LevelId = Annotated[Id, Ref("severity_levels", "severity level")]
+
+#: Names a threat's page may not take: they are the site's own pages and folders.
+RESERVED = frozenset({"index", "404", "search", "assets", "sitemap", "search_index"})
+
+
+def _not_reserved(value: str) -> str:
+    if value in RESERVED:
+        raise PydanticCustomError(
+            "reserved",
+            "{value} is a name the site uses for its own pages: choose another id,"
+            " such as {value}-threat",
+            {"value": repr(value)},
+        )
+    return value
+
+
+ThreatId = Annotated[Id, AfterValidator(_not_reserved)]
 
 
 class Model(BaseModel):
@@ -30,11 +79,11 @@ class Handbook(Model):
         "en",
         description="Language of the handbook: a folder of content/, such as `en` (English) or `id` (Bahasa Indonesia).",
     )
-    title: Text | None = Field(
+    title: Name | None = Field(
         None,
         description="Title on the cover and in the header. Default: 'Social media crisis handbook' in the handbook's language.",
     )
-    version: Text = Field(
+    version: Name = Field(
         "1.0",
         description="Version of this handbook, shown on the cover and in the PDF footer, such as `2026.2`.",
     )
@@ -45,7 +94,7 @@ class Handbook(Model):
         "internal",
         description="`internal` includes personal phone numbers and e-mail addresses; `public` leaves out every personal contact detail.",
     )
-    prepared_by: Text | None = Field(
+    prepared_by: Name | None = Field(
         None, description="Who prepared the handbook, usually the agency. Becomes the PDF's author."
     )
     review_every: DurationField | None = Field(
@@ -57,12 +106,12 @@ class Handbook(Model):
 class Company(Model):
     """The client the handbook is for."""
 
-    name: Text = Field(description="The company's usual name, as customers know it. Required.")
-    legal_name: Text | None = Field(None, description="Registered legal name.")
-    industry: Text | None = Field(None, description="Industry or line of business.")
-    headquarters: Text | None = Field(None, description="City and country of the head office.")
+    name: Name = Field(description="The company's usual name, as customers know it. Required.")
+    legal_name: Name | None = Field(None, description="Registered legal name.")
+    industry: Name | None = Field(None, description="Industry or line of business.")
+    headquarters: Name | None = Field(None, description="City and country of the head office.")
     website: Url | None = Field(None, description="Public website (http or https).")
-    summary: Text | None = Field(
+    summary: LongText | None = Field(
         None, description="A few sentences about the company, its customers and its channels."
     )
     values: list[Text] = Field(
@@ -92,13 +141,13 @@ class Voice(Model):
 class Brand(Model):
     """Logo, colours and voice."""
 
-    logo: Text | None = Field(
+    logo: Name | None = Field(
         None,
-        description="Logo file (SVG or PNG), relative to the questionnaire's folder and inside it.",
+        description="Logo file, relative to the questionnaire's folder and inside it: SVG, PNG, JPEG or WebP, checked by its content, at most 2 MB and 4096x4096 pixels. SVGs are rebuilt without scripts, links or external references.",
     )
-    favicon: Text | None = Field(
+    favicon: Name | None = Field(
         None,
-        description="Favicon file (SVG, PNG or ICO), relative to the questionnaire's folder. Default: the logo.",
+        description="Favicon file (SVG, PNG, JPEG, WebP or ICO), relative to the questionnaire's folder, checked like the logo. Default: the logo.",
     )
     colors: Colors = Field(default_factory=Colors, description="Brand colours.")
     voice: Voice | None = Field(
@@ -110,10 +159,10 @@ class Audience(Model):
     """A group of people the company must keep informed."""
 
     id: Id = Field(description="Short id used to refer to this audience, such as `customers`.")
-    name: Text = Field(description="Name of the audience.")
+    name: Name = Field(description="Name of the audience.")
     priority: Score = Field(3, description="Priority from 1 (inform first) to 5 (inform last).")
     concerns: Text | None = Field(None, description="What this audience worries about in a crisis.")
-    channels: list[Id] = Field(
+    channels: list[ChannelId] = Field(
         default_factory=list, description="Ids of the channels used to reach this audience."
     )
 
@@ -122,14 +171,16 @@ class Channel(Model):
     """A channel the company speaks through."""
 
     id: Id = Field(description="Short id used to refer to this channel, such as `instagram`.")
-    name: Text = Field(description="Name of the channel.")
-    handle: Text | None = Field(
+    name: Name = Field(description="Name of the channel.")
+    handle: Name | None = Field(
         None, description="Account handle, number or address on this channel."
     )
     followers: Count | None = Field(
         None, description="Audience size (followers, subscribers, members)."
     )
-    owner: Id | None = Field(None, description="Team member id who publishes on this channel.")
+    owner: MemberId | None = Field(
+        None, description="Team member id who publishes on this channel."
+    )
     max_length: Count | None = Field(
         None, description="Longest message the channel takes, in characters (such as 280)."
     )
@@ -142,12 +193,12 @@ class Member(Model):
     """A member of the crisis team."""
 
     id: Id = Field(description="Short id used to refer to this person, such as `crisis-lead`.")
-    role: Text = Field(description="Role in the crisis team, such as 'Crisis lead'.")
-    name: Text | None = Field(None, description="Person's name.")
-    title: Text | None = Field(None, description="Job title.")
+    role: Name = Field(description="Role in the crisis team, such as 'Crisis lead'.")
+    name: Name | None = Field(None, description="Person's name.")
+    title: Name | None = Field(None, description="Job title.")
     phone: Phone | None = Field(None, description="Phone number (internal edition only).")
     email: Email | None = Field(None, description="E-mail address (internal edition only).")
-    backup: Id | None = Field(
+    backup: MemberId | None = Field(
         None, description="Team member id who stands in when this person cannot be reached."
     )
     duties: list[Text] = Field(
@@ -158,14 +209,14 @@ class Member(Model):
 class Approvals(Model):
     """Who signs off messages before they go out."""
 
-    holding_statement: list[Id] = Field(
+    holding_statement: list[MemberId] = Field(
         default_factory=list, description="Team member ids who approve a holding statement."
     )
-    full_statement: list[Id] = Field(
+    full_statement: list[MemberId] = Field(
         default_factory=list, description="Team member ids who approve a full statement."
     )
     within: DurationField | None = Field(
-        None, description="Time limit for an approval, such as `30m`. Default: 30m."
+        None, description="Time limit for an approval, such as `30m`. Default: 15m."
     )
 
 
@@ -173,7 +224,7 @@ class SeverityLevel(Model):
     """A level of severity, from the most severe down."""
 
     id: Id = Field(description="Short id, such as `critical`.")
-    name: Text = Field(description="Name shown in the handbook.")
+    name: Name = Field(description="Name shown in the handbook.")
     description: Text | None = Field(None, description="What makes a crisis this severe.")
     triggers: list[Text] = Field(
         default_factory=list, description="Signs that put a crisis at this level."
@@ -186,7 +237,7 @@ class SeverityLevel(Model):
     team_meets: DurationField | None = Field(
         None, description="Interval between crisis team meetings. Default: the internal interval."
     )
-    activate: list[Id] = Field(
+    activate: list[MemberId] = Field(
         default_factory=list, description="Team member ids called in at this level."
     )
 
@@ -194,11 +245,11 @@ class SeverityLevel(Model):
 class Monitoring(Model):
     """How the company watches for a crisis."""
 
-    tools: list[Text] = Field(default_factory=list, description="Listening and analytics tools.")
-    keywords: list[Text] = Field(
+    tools: list[Name] = Field(default_factory=list, description="Listening and analytics tools.")
+    keywords: list[Name] = Field(
         default_factory=list, description="Keywords, hashtags and handles watched."
     )
-    owner: Id | None = Field(None, description="Team member id who owns monitoring.")
+    owner: MemberId | None = Field(None, description="Team member id who owns monitoring.")
     check_every: DurationField | None = Field(
         None, description="How often mentions are checked, such as `2h`."
     )
@@ -210,23 +261,25 @@ class Monitoring(Model):
 class Threat(Model):
     """A threat in the register, with its response script."""
 
-    id: Id = Field(description="Short id, such as `food-safety`.")
-    title: Text = Field(description="What happens, in one line.")
+    id: ThreatId = Field(
+        description="Short id, such as `food-safety`; not one of the site's own names (index, 404, search, assets, sitemap)."
+    )
+    title: Name = Field(description="What happens, in one line.")
     origin: Literal["internal", "external"] = Field(
         "external", description="`internal` (starts inside the company) or `external`."
     )
-    category: Text | None = Field(
+    category: Name | None = Field(
         None,
         description="Category, such as customer complaint, world events, employee dissatisfaction, product. Default: 'other' in the handbook's language.",
     )
-    description: Text | None = Field(None, description="A short scenario.")
+    description: LongText | None = Field(None, description="A short scenario.")
     likelihood: Score = Field(description="Likelihood from 1 (rare) to 5 (almost certain).")
     impact: Score = Field(description="Impact from 1 (minor) to 5 (severe).")
-    severity: Id | None = Field(
+    severity: LevelId | None = Field(
         None,
         description="Severity level id. Default: from the impact (5: the most severe level, 4 the next, 3 the next, 1-2 the least severe).",
     )
-    owner: Id | None = Field(
+    owner: MemberId | None = Field(
         None, description="Team member id who owns this threat. Default: the crisis lead."
     )
     warning_signs: list[Text] = Field(
@@ -235,18 +288,18 @@ class Threat(Model):
     prevention: list[Text] = Field(
         default_factory=list, description="What lowers the likelihood or the impact."
     )
-    audiences: list[Id] = Field(
+    audiences: list[AudienceId] = Field(
         default_factory=list,
         description="Audience ids to inform, in any order (sorted by priority). Default: all public audiences.",
     )
     facts_to_confirm: list[Text] = Field(
         default_factory=list, description="Facts to establish before posting."
     )
-    holding_statement: Text | None = Field(
+    holding_statement: LongText | None = Field(
         None,
         description="First public message. `{placeholders}` become blanks; `{next_update}` is filled from the severity's cadence. Default: a standard holding statement.",
     )
-    messages: dict[Id, Text] = Field(
+    messages: dict[ChannelId, LongText] = Field(
         default_factory=dict, description="Versions of the message per channel id."
     )
     actions: list[Text] = Field(default_factory=list, description="What the team does.")
@@ -258,14 +311,14 @@ class Recovery(Model):
     review_within: DurationField | None = Field(
         None, description="Post-crisis review held within this time, such as `14d`."
     )
-    review_owner: Id | None = Field(None, description="Team member id who runs the review.")
+    review_owner: MemberId | None = Field(None, description="Team member id who runs the review.")
     listen_for: DurationField | None = Field(
         None, description="Length of the listening period after the crisis."
     )
     back_to_normal_when: list[Text] = Field(
         default_factory=list, description="Criteria for returning to normal communication."
     )
-    share_lessons_with: list[Id] = Field(
+    share_lessons_with: list[AudienceId] = Field(
         default_factory=list, description="Audience ids the lessons are shared with."
     )
 
@@ -279,28 +332,131 @@ class Questionnaire(Model):
     company: Company = Field(description="The client. Only `company.name` is required.")
     brand: Brand = Field(default_factory=Brand, description="Logo, colours and voice.")
     audiences: list[Audience] | None = Field(
-        None, description="Audiences to keep informed. Default: a standard set."
+        None, min_length=1, description="Audiences to keep informed. Default: a standard set."
     )
     channels: list[Channel] = Field(
         default_factory=list, description="Channels the company speaks through."
     )
     team: list[Member] | None = Field(
-        None, description="The crisis team. Default: the standard roles, to be named."
+        None, min_length=1, description="The crisis team. Default: the standard roles, to be named."
     )
     approvals: Approvals | None = Field(
         None, description="Sign-off rules. Default: the crisis lead approves holding statements."
     )
     severity_levels: list[SeverityLevel] | None = Field(
         None,
+        min_length=1,
         description="Severity levels, most severe first. Default: critical, high, moderate, low.",
     )
     monitoring: Monitoring = Field(default_factory=Monitoring, description="The monitoring plan.")
     threats: list[Threat] | None = Field(
-        None, description="The threat register. Default: a starter catalogue."
+        None, min_length=1, description="The threat register. Default: a starter catalogue."
     )
     recovery: Recovery = Field(
         default_factory=Recovery, description="Recovery and lessons learned."
     )
+
+
+def channels_for(t: Threat, audiences: list[Audience], channels: list[Channel]) -> list[str]:
+    """The public channels a threat's message goes out on, in the audiences' priority order.
+
+    They are the channels of the audiences the threat informs, plus any channel it has its own
+    message for. When no audience names a channel (as with the default audiences), every
+    public channel is used.
+    """
+    public = {c.id for c in channels if not c.internal}
+    if not any(a.channels for a in audiences):
+        used = [c.id for c in channels if c.id in public]
+    else:
+        reach = sorted((a for a in audiences if a.id in t.audiences), key=lambda a: a.priority)
+        used = [cid for a in reach for cid in a.channels if cid in public]
+    return list(
+        dict.fromkeys(used + [cid for cid in t.messages if cid in {c.id for c in channels}])
+    )
+
+
+# -- reading the schema's annotations (the checks, the docs and the tests share these) --------
+
+
+def optional(tp: Any) -> Any:
+    """``X | None`` -> ``X``."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp
+
+
+def bare(tp: Any) -> Any:
+    """``tp`` without ``| None`` and ``Annotated[...]`` around it."""
+    while True:
+        tp = optional(tp)
+        if typing.get_origin(tp) is not Annotated:
+            return tp
+        tp = typing.get_args(tp)[0]
+
+
+def section_model(tp: Any) -> type[BaseModel] | None:
+    """The section model inside ``tp`` (``Brand``, ``list[Audience] | None``), if any."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    for arg in typing.get_args(tp):
+        found = section_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def ref_of(tp: Any) -> Ref | None:
+    """The :class:`Ref` an id type carries, if any."""
+    while True:
+        tp = optional(tp)
+        if typing.get_origin(tp) is not Annotated:
+            return None
+        found = next((m for m in tp.__metadata__ if isinstance(m, Ref)), None)
+        if found is not None:
+            return found
+        tp = typing.get_args(tp)[0]
+
+
+Path_ = tuple[str | int, ...]
+
+
+def references(
+    data: Any, model: type[BaseModel] | None = None, path: Path_ = ()
+) -> Iterator[tuple[Path_, Any, Ref, bool]]:
+    """Every id in raw questionnaire ``data`` that names an item of another section.
+
+    Yields ``(path, value, ref, is_key)``; ``is_key`` for a mapping's key (``messages``). Only
+    the shapes the schema expects are looked into: what does not fit is the schema's to report.
+    """
+    model = model or Questionnaire
+    if not isinstance(data, dict):
+        return
+    for name, info in model.model_fields.items():
+        if name in data:
+            yield from _references(info.rebuild_annotation(), data[name], (*path, name))
+
+
+def _references(tp: Any, value: Any, path: Path_) -> Iterator[tuple[Path_, Any, Ref, bool]]:
+    ref = ref_of(tp)
+    if ref is not None:
+        yield path, value, ref, False
+        return
+    tp = bare(tp)
+    origin = typing.get_origin(tp)
+    if origin is list and isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _references(typing.get_args(tp)[0], item, (*path, i))
+    elif origin is dict and isinstance(value, dict):
+        key_type, value_type = typing.get_args(tp)
+        key_ref = ref_of(key_type)
+        for key, item in value.items():
+            if key_ref is not None:
+                yield (*path, key), key, key_ref, True
+            yield from _references(value_type, item, (*path, key))
+    elif isinstance(tp, type) and issubclass(tp, BaseModel):
+        yield from references(value, tp, path)
 
 
 def json_schema() -> dict[str, Any]:

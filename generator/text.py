@@ -94,8 +94,32 @@ def statement(text: str, next_update: Duration, language: str) -> Markup:
 
 
 def slugify(value: str) -> str:
-    """A safe folder and anchor name: lower-case ASCII letters, digits and hyphens."""
-    import unicodedata
+    """A safe folder and anchor name: lower-case ASCII letters, digits and hyphens.
 
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].strip("-")
+    Other scripts are transliterated (anyascii), so ``Кофе Москва`` gives ``kofe-moskva``
+    rather than nothing.
+    """
+    from anyascii import anyascii
+
+    return re.sub(r"[^a-z0-9]+", "-", anyascii(value).lower()).strip("-")[:60].strip("-")
+
+
+#: Names a client's folder may not take: devices on Windows, and the output's own folders.
+RESERVED_SLUGS = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+    "site",
+    "assets",
+}
+
+
+def slug_for(name: str) -> str:
+    """The client's folder name, from the company name: safe on every file system, never empty."""
+    slug = slugify(name)
+    if not slug or slug in RESERVED_SLUGS:
+        slug = f"client-{slug}" if slug else "client"
+    return slug

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any
@@ -182,6 +183,7 @@ def _url(value: Any) -> str:
         parts.scheme.lower() not in ("http", "https")
         or not parts.netloc
         or re.search(r"[\s<>\"'`]", text)
+        or not text.isprintable()
     ):
         raise PydanticCustomError(
             "url",
@@ -261,14 +263,60 @@ Date = Annotated[
 ]
 
 
-def _text(value: Any) -> str:
-    if value is None:  # a key written with nothing after it
-        raise PydanticCustomError("text", "must not be blank")
-    if not isinstance(value, str):
-        raise PydanticCustomError("text", "expected text, not a list or a mapping")
-    if not value.strip():
-        raise PydanticCustomError("text", "must not be blank")
-    return value
+#: Characters that change how text is shown without being seen: bidirectional overrides and
+#: isolates (U+202A-U+202E, U+2066-U+2069), zero-width spaces, marks and other format characters
+#: (Unicode category Cf), and line or paragraph separators. Removed from every text, so a
+#: reversed or hidden word cannot reach a title, a name or a statement. The zero-width joiner
+#: and non-joiner stay: emoji sequences and several scripts need them.
+_KEPT_FORMAT = {"\u200c", "\u200d"}
 
 
-Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
+def clean(value: str) -> str:
+    """``value`` without invisible format characters; line and paragraph separators become spaces."""
+    if value.isprintable() or all(c.isprintable() or c in "\n\t" for c in value):
+        return value
+    return "".join(
+        " " if unicodedata.category(c) in ("Zl", "Zp") else c
+        for c in value
+        if c in _KEPT_FORMAT or unicodedata.category(c) != "Cf"
+    )
+
+
+def _text(limit: int, kind: str) -> Any:
+    def validate(value: Any) -> str:
+        if value is None:  # a key written with nothing after it
+            raise PydanticCustomError("text", "must not be blank")
+        if not isinstance(value, str):
+            raise PydanticCustomError("text", "expected text, not a list or a mapping")
+        text = clean(value)
+        if not text.strip():
+            raise PydanticCustomError("text", "must not be blank")
+        if len(text) > limit:
+            raise PydanticCustomError(
+                "text_length",
+                "{length} characters is too long for {kind}: at most {limit} are allowed",
+                {"length": f"{len(text):,}", "kind": kind, "limit": f"{limit:,}"},
+            )
+        return text
+
+    return validate
+
+
+#: A name or a title: one line, a few words.
+Name = Annotated[
+    str,
+    BeforeValidator(_text(200, "a name or title")),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 200}),
+]
+#: A sentence or two: a list item, a concern, a tone of voice.
+Text = Annotated[
+    str,
+    BeforeValidator(_text(1000, "this text")),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 1000}),
+]
+#: A statement, a message, a scenario or a summary.
+LongText = Annotated[
+    str,
+    BeforeValidator(_text(4000, "a statement or description")),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 4000}),
+]

@@ -10,9 +10,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import write_tree
 
-from crisisplan.build import Options, build_handbook, build_many, export_project, slug_for
+from crisisplan.build import Options, build_handbook, build_many, export_project
 from crisisplan.cli import cli
 from crisisplan.errors import BuildError, TemplateError
+from crisisplan.text import slug_for
 
 SITE = Options(pdf=False)
 
@@ -29,7 +30,10 @@ def client(folder: Path, name: str, company: str, extra: str = "") -> Path:
         ("Kopi Nusantara", "kopi-nusantara"),
         ("../../etc", "etc"),
         ("CON", "client-con"),
-        ("☕🔥", "client"),
+        ("☕🔥", "coffee-fire"),
+        ("Кофе Москва", "kofe-moskva"),
+        ("株式会社コーヒー", "zhushihuishekohi"),
+        ("\u202e", "client"),
         ("Café Déjà Vu", "cafe-deja-vu"),
         ("..", "client"),
         ("a/b\\c", "a-b-c"),
@@ -151,15 +155,21 @@ def test_agency_override_extends_the_builtin_template(tmp_path):
     assert "Next review" in about
 
 
-def test_client_templates_win_over_the_agency(tmp_path):
-    agency = tmp_path / "agency"
-    write_tree(agency, {"content/en/about.md": "# About\n\nAgency version\n"})
-    folder = tmp_path / "toko"
-    write_tree(folder, {"templates/content/en/about.md": "# About\n\nClient version\n"})
-    a = client(folder, "questionnaire", "Toko Satu")
-    result = build_handbook(a, tmp_path / "out", Options(pdf=False, templates=(agency,)))
+def test_the_first_template_folder_named_wins(tmp_path):
+    first, second = tmp_path / "client-overrides", tmp_path / "agency"
+    write_tree(first, {"content/en/about.md": "# About\n\nClient version\n"})
+    write_tree(
+        second,
+        {
+            "content/en/about.md": "# About\n\nAgency version\n",
+            "content/en/preparation/drill.md": "# Tabletop drill\n\nAgency drill\n",
+        },
+    )
+    a = client(tmp_path, "questionnaire", "Toko Satu")
+    result = build_handbook(a, tmp_path / "out", Options(pdf=False, templates=(first, second)))
     about = (result.output / "about.html").read_text(encoding="utf-8")
     assert "Client version" in about and "Agency version" not in about
+    assert "Agency drill" in (result.output / "preparation" / "drill.html").read_text("utf-8")
 
 
 @pytest.mark.parametrize(

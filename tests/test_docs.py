@@ -10,8 +10,20 @@ from typing import Any, Literal
 import pytest
 
 from crisisplan import reference
-from crisisplan.schema import json_schema
-from crisisplan.types import Color, Date, DurationField, Email, Id, Phone, Score, Text, Url
+from crisisplan.schema import ChannelId, MemberId, ThreatId, json_schema
+from crisisplan.types import (
+    Color,
+    Date,
+    DurationField,
+    Email,
+    Id,
+    LongText,
+    Name,
+    Phone,
+    Score,
+    Text,
+    Url,
+)
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "questionnaire.md"
 
@@ -46,7 +58,10 @@ def test_every_section_and_field_is_in_the_reference() -> None:
         "`6 months`. |" in text
     )
     assert "| `likelihood` | score 1-5 | **required** | Likelihood from 1 (rare) to 5" in text
-    assert "| `activate` | list of ids | empty | Team member ids called in at this level. |" in text
+    assert (
+        "| `activate` | list of team member ids | empty | Team member ids called in at this"
+        " level. |" in text
+    )
     schema = json_schema()
     for definition in [schema, *schema["$defs"].values()]:
         for field in definition["properties"]:
@@ -82,10 +97,16 @@ def test_every_field_has_a_description() -> None:
         (Phone, "phone"),
         (Id, "id"),
         (list[Id], "list of ids"),
-        (Text | None, "text"),
+        (Text | None, "text (1,000 characters)"),
+        (Name, "name (200 characters)"),
+        (LongText, "long text (4,000 characters)"),
+        (ThreatId, "id"),
+        (MemberId | None, "team member id"),
+        (list[ChannelId], "list of channel ids"),
         (Date, "date"),
         (Literal["en", "id"], "`en` or `id`"),
-        (dict[Id, Text], "mapping of ids to texts"),
+        (dict[Id, Text], "mapping of ids to texts (1,000 characters each)"),
+        (dict[ChannelId, LongText], "mapping of channel ids to long texts (4,000 characters each)"),
         (bool, "true or false"),
     ],
 )

@@ -13,8 +13,9 @@ import pytest
 import yaml
 
 from crisisplan import resources, schema, text
+from crisisplan.defaults import defaults
 from crisisplan.model import build_model
-from crisisplan.questionnaire import defaults, load_questionnaire
+from crisisplan.questionnaire import load_questionnaire
 from crisisplan.render import environment, render_pages
 from crisisplan.site import config
 from crisisplan.types import Duration

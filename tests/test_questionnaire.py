@@ -7,6 +7,7 @@ import filecmp
 from collections.abc import Callable
 from pathlib import Path
 
+import PIL.Image
 import pytest
 
 from crisisplan.errors import QuestionnaireError
@@ -54,7 +55,7 @@ def errors(*lines: str) -> list[str]:
 
 def test_kopi_nusantara(shared: Path) -> None:
     loaded = load_questionnaire(
-        shared / "kopi-nusantara" / "questionnaire.yaml", today_=dt.date(2026, 12, 1)
+        shared / "kopi-nusantara" / "questionnaire.yaml", today=dt.date(2026, 12, 1)
     )
     q = loaded.questionnaire
     assert q.handbook.version == "2026.2"
@@ -162,7 +163,7 @@ def test_bundled_examples_are_the_shared_ones(shared: Path, example: Path) -> No
 
 
 def test_bundled_example_loads(example: Path) -> None:
-    loaded = load_questionnaire(example, today_=dt.date(2026, 12, 1))
+    loaded = load_questionnaire(example, today=dt.date(2026, 12, 1))
     assert loaded.questionnaire.company.name == "Kopi Nusantara"
     assert loaded.folder == example.parent.resolve()
 
@@ -461,7 +462,31 @@ def test_a_person_cannot_back_up_themselves(check: Check) -> None:
 
 def test_no_severity_levels(check: Check) -> None:
     assert check(BASE + "severity_levels: []\n") == errors(
-        "q.yaml:9:18: severity_levels: at least one severity level is needed"
+        "q.yaml:9:18: severity_levels: at least one severity level is needed: list them, or"
+        " leave severity_levels out to use the standard four"
+    )
+
+
+@pytest.mark.parametrize(
+    ("section", "what"),
+    [
+        (
+            "threats",
+            "at least one threat is needed: list them, or leave threats out to use the"
+            " starter catalogue",
+        ),
+        (
+            "audiences",
+            "at least one audience is needed: list them, or leave audiences out to use"
+            " the standard set",
+        ),
+    ],
+)
+def test_an_empty_section_is_refused_rather_than_built_empty(
+    check: Check, section: str, what: str
+) -> None:
+    assert check(BASE + f"{section}: []\n") == errors(
+        f"q.yaml:9:{len(section) + 3}: {section}: {what}"
     )
 
 
@@ -502,6 +527,9 @@ def test_not_true_or_false(check: Check) -> None:
 
 
 # -- files named by the questionnaire ------------------------------------------------------------
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8"/></svg>'
 
 
 def logo_problem(check: Check, logo: str) -> list[str]:
@@ -565,15 +593,15 @@ def test_logo_symlink_leading_out(
 def test_logo_symlink_inside_the_folder_is_fine(
     tmp_path: Path, write_tree: Callable[..., Path]
 ) -> None:
-    write_tree(tmp_path, {"img/kopi.svg": "<svg/>", "q.yaml": BASE + "brand:\n  logo: logo.svg\n"})
+    write_tree(tmp_path, {"img/kopi.svg": SVG, "q.yaml": BASE + "brand:\n  logo: logo.svg\n"})
     (tmp_path / "logo.svg").symlink_to(tmp_path / "img" / "kopi.svg")
     assert load_questionnaire(tmp_path / "q.yaml").questionnaire.brand.logo == "logo.svg"
 
 
 def test_logo_of_an_unsupported_type(check: Check, tmp_path: Path) -> None:
-    (tmp_path / "logo.gif").write_bytes(b"GIF89a")
-    assert logo_problem(check, "logo.gif") == errors(
-        "q.yaml:10:9: brand.logo: 'logo.gif' has an unsupported type: use .svg, .png"
+    PIL.Image.new("RGB", (8, 8)).save(tmp_path / "logo.png", format="GIF")
+    assert logo_problem(check, "logo.png") == errors(
+        "q.yaml:10:9: brand.logo: 'logo.png': the file is GIF: use a PNG, JPEG, WebP or SVG image"
     )
 
 
@@ -630,7 +658,7 @@ def test_every_problem_is_reported_in_one_run(check: Check) -> None:
 
 def load(tmp_path: Path, write_tree: Callable[..., Path], text: str, today_: dt.date) -> Loaded:
     write_tree(tmp_path, {"q.yaml": text})
-    return load_questionnaire(tmp_path / "q.yaml", today_=today_)
+    return load_questionnaire(tmp_path / "q.yaml", today=today_)
 
 
 WARNED = """\

@@ -1,0 +1,121 @@
+"""Stage 1, defaults: the built-in sections of each language, filled in where a questionnaire is silent."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from functools import cache
+
+from pydantic import ValidationError
+
+from . import resources
+from .errors import QuestionnaireError
+from .loader import load_yaml
+from .messages import schema_problems
+from .schema import Questionnaire
+from .text import strings
+from .types import Duration
+
+#: The sections a questionnaire may leave out entirely, to take the language's built-in ones.
+SECTIONS = ("audiences", "team", "approvals", "severity_levels", "threats")
+
+
+@cache
+def defaults(language: str) -> Questionnaire:
+    """The built-in defaults of ``language``, validated with the questionnaire model."""
+    path = resources.content_dir() / language / "defaults.yaml"
+    doc = load_yaml(path)
+    data = dict(doc.data)
+    data["company"] = {"name": "-"}
+    try:
+        return Questionnaire.model_validate(data)
+    except ValidationError as exc:  # a broken built-in file is a bug: say where it is
+        raise QuestionnaireError.from_problems(schema_problems(doc, exc)) from None
+
+
+def default_ids(language: str, section: str) -> list[str]:
+    """The ids of a built-in section (none for sections without defaults, such as channels)."""
+    items = getattr(defaults(language), section, None) or []
+    return [item.id for item in items]
+
+
+def apply_defaults(q: Questionnaire) -> set[str]:
+    """Fill whatever ``q`` leaves out from its language's defaults; return the sections filled."""
+    d = defaults(q.handbook.language)
+    filled: set[str] = set()
+    if q.handbook.title is None:
+        q.handbook.title = d.handbook.title
+    if q.handbook.review_every is None:
+        q.handbook.review_every = d.handbook.review_every
+    if q.brand.voice is None:
+        q.brand.voice = d.brand.voice.model_copy(deep=True) if d.brand.voice else None
+        filled.add("brand.voice")
+    for name in SECTIONS:
+        if getattr(q, name) is None:
+            setattr(q, name, copy.deepcopy(getattr(d, name)))
+            filled.add(name)
+    team_ids = [m.id for m in q.team or []]
+    first = team_ids[0] if team_ids else None
+    lead = "crisis-lead" if "crisis-lead" in team_ids else first
+
+    def known(ids: Iterable[str]) -> list[str]:
+        return [i for i in ids if i in team_ids] or ([lead] if lead else [])
+
+    assert q.approvals is not None and q.severity_levels is not None and q.threats is not None
+    if "approvals" in filled:
+        q.approvals.holding_statement = known(q.approvals.holding_statement)
+        q.approvals.full_statement = known(q.approvals.full_statement)
+    if q.approvals.within is None:
+        q.approvals.within = d.approvals.within if d.approvals else Duration(15, "minutes")
+    if "severity_levels" in filled:
+        # Call in more of the team the more severe the level: everyone at the top.
+        n = len(q.severity_levels)
+        for i, level in enumerate(q.severity_levels):
+            size = max(1, round(len(team_ids) * (n - i) / n))
+            level.activate = team_ids[:size] if team_ids else []
+    for level in q.severity_levels:
+        if level.internal_updates is None:
+            level.internal_updates = level.public_updates
+        if level.team_meets is None:
+            level.team_meets = level.internal_updates
+    m, r = q.monitoring, q.recovery
+    if m.check_every is None:
+        m.check_every = d.monitoring.check_every
+    if not m.alert_when:
+        m.alert_when = list(d.monitoring.alert_when)
+    if not m.keywords:
+        m.keywords = [q.company.name]
+    if m.owner is None:
+        m.owner = "social-lead" if "social-lead" in team_ids else lead
+    if r.review_within is None:
+        r.review_within = d.recovery.review_within
+    if r.listen_for is None:
+        r.listen_for = d.recovery.listen_for
+    if not r.back_to_normal_when:
+        r.back_to_normal_when = list(d.recovery.back_to_normal_when)
+    if r.review_owner is None:
+        r.review_owner = lead
+    other = str(strings(q.handbook.language)["other_category"])
+    for t in q.threats:
+        if t.category is None:
+            t.category = other
+        if t.owner is None:
+            t.owner = lead
+        if t.severity is None:
+            t.severity = severity_for_impact(t.impact, [s.id for s in q.severity_levels])
+        if not t.audiences:
+            t.audiences = [a.id for a in q.audiences or []]
+    return filled
+
+
+def severity_for_impact(impact: int, levels: list[str]) -> str | None:
+    """The default severity level of a threat: how bad it is when it happens, not how likely.
+
+    Impact 5 takes the most severe level, 4 the next, 3 the next and 1-2 the least severe,
+    spread over however many levels the questionnaire has. Likelihood sets the register's
+    priority, not the response time: a rare poisoning is still a critical crisis.
+    """
+    if not levels:
+        return None
+    step = {5: 0, 4: 1, 3: 2, 2: 3, 1: 3}[impact]
+    return levels[round(step * (len(levels) - 1) / 3) if len(levels) > 1 else 0]
