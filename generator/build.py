@@ -19,13 +19,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, pdfprocess, resources, text, typeset
+from . import __version__, clock, pdfprocess, resources, typeset
 from .errors import BuildError, CrisisplanError, Problem
 from .model import Handbook, build_model
+from .overrides import check as check_overrides
 from .pdf import print_html
 from .questionnaire import Loaded, load_questionnaire
 from .render import environment, render_pages
 from .site import build_site, build_site_zensical, export
+from .text import slug_for
 
 MARKER = ".crisisplan"
 
@@ -66,58 +68,18 @@ class Options:
     engine: str = "mkdocs"
 
 
-def slug_for(name: str) -> str:
-    """The client's folder name: safe on every file system, never empty."""
-    slug = text.slugify(name)
-    if not slug or slug.upper() in RESERVED:
-        slug = f"client-{slug}" if slug else "client"
-    return slug
-
-
-RESERVED = {
-    "CON",
-    "PRN",
-    "AUX",
-    "NUL",
-    *(f"COM{i}" for i in range(1, 10)),
-    *(f"LPT{i}" for i in range(1, 10)),
-    "SITE",
-    "ASSETS",
-}
-
-
-def search_path(loaded: Loaded, templates: Sequence[Path]) -> list[Path]:
-    """Template override folders, searched before the built-ins: the client's, then the agency's.
-
-    A client's overrides live in a ``templates/`` folder beside its questionnaire.
-    """
-    client = loaded.folder / "templates"
-    return ([client] if client.is_dir() else []) + [Path(t).resolve() for t in templates]
-
-
 def prepare(
     path: Path | str, templates: Sequence[Path] = ()
 ) -> tuple[Loaded, Handbook, dict[str, str]]:
     """Stages 1-3: load and validate, build the model, render the pages."""
-    return _prepare(load_questionnaire(path), templates)
+    return _prepare(load_questionnaire(path), check_overrides(templates))
 
 
 def _prepare(loaded: Loaded, templates: Sequence[Path]) -> tuple[Loaded, Handbook, dict[str, str]]:
     hb = build_model(loaded)
-    brand = hb.q.brand
-    if brand.logo:
-        hb.logo = "logo" + Path(brand.logo).suffix.lower()
-    if brand.favicon:
-        hb.favicon = "favicon" + Path(brand.favicon).suffix.lower()
-    hb.pdf = pdf_name(hb.q.company.name, hb.q.handbook.version)
-    env = environment(hb.language, search_path(loaded, templates))
+    env = environment(hb.language, templates)
     pages = render_pages(hb, env)
     return loaded, hb, pages
-
-
-def pdf_name(company: str, version: str) -> str:
-    """``kopi-nusantara-crisis-handbook-2026-2.pdf``."""
-    return f"{slug_for(company)}-crisis-handbook-{text.slugify(version) or '1'}.pdf"
 
 
 def export_project(
@@ -128,12 +90,13 @@ def export_project(
     Besides ``mkdocs.yml`` and ``docs/`` it writes ``print.html``, the HTML the PDF is
     rendered from, for ``paper``.
     """
-    loaded, hb, pages = prepare(path, templates)
+    templates = check_overrides(templates)
+    loaded, hb, pages = _prepare(load_questionnaire(path), templates)
     project = Path(project).absolute()
     _refuse_foreign(project)
     project.mkdir(parents=True, exist_ok=True)
     (project / MARKER).write_text("made by crisisplan\n", encoding="utf-8")
-    overrides = search_path(loaded, templates)
+    overrides = tuple(templates)
     config_file = export(
         hb, pages, project, folder=loaded.folder, pdf_name=None, overrides=overrides
     )
@@ -152,12 +115,13 @@ def build_handbook(
     inputs (questionnaire, its files, templates, themes, tool version, options) have not
     changed since the last one is skipped unless ``options.force``.
     """
+    options = options or Options()
+    options = replace(options, templates=check_overrides(options.templates))
     with typeset.collecting_less():
         return _build_handbook(path, outdir, options)
 
 
-def _build_handbook(path: Path | str, outdir: Path | str, options: Options | None) -> Result:
-    options = options or Options()
+def _build_handbook(path: Path | str, outdir: Path | str, options: Options) -> Result:
     started = time.perf_counter()
     outdir = Path(outdir).absolute()
     # Forked first: it imports WeasyPrint while this process loads and renders the pages.
@@ -167,7 +131,7 @@ def _build_handbook(path: Path | str, outdir: Path | str, options: Options | Non
         loaded = load_questionnaire(path)
         slug = slug_for(loaded.questionnaire.company.name)
         target = outdir / slug
-        overrides = search_path(loaded, options.templates)
+        overrides = options.templates
         key = fingerprint(loaded, overrides, options)
         previous = _marker(target)
         if (
@@ -187,7 +151,6 @@ def _build_handbook(path: Path | str, outdir: Path | str, options: Options | Non
                 skipped=True,
             )
         loaded, hb, pages = _prepare(loaded, options.templates)
-        assert hb.pdf is not None
         _refuse_foreign(outdir)
         _refuse_foreign(target)
         outdir.mkdir(parents=True, exist_ok=True)
@@ -283,17 +246,14 @@ def fingerprint(loaded: Loaded, overrides: Sequence[Path], options: Options) -> 
     ]
     h.update(json.dumps(settings).encode())
     h.update(loaded.path.read_bytes())
-    brand = loaded.questionnaire.brand
-    for name in filter(None, (brand.logo, brand.favicon)):
-        h.update((loaded.folder / name).resolve().read_bytes())
+    for image in loaded.images.values():
+        h.update(image.data)
     for root in (resources.content_dir(), resources.themes_dir(), resources.base_config()):
         h.update(_tree_digest(root).encode())
     for root in overrides:
         h.update(_tree_digest(root).encode())
     if loaded.questionnaire.handbook.effective is None:  # the build date is part of the output
-        from .questionnaire import today
-
-        h.update(today().isoformat().encode())
+        h.update(clock.today().isoformat().encode())
     return h.hexdigest()
 
 

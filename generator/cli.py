@@ -126,7 +126,12 @@ templates_option = click.option(
     "-t",
     "--templates",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Agency templates folder whose content/ and themes/ files override the built-in ones.",
+    multiple=True,
+    help=(
+        "Agency templates folder whose content/ and themes/ files override the built-in ones;"
+        " repeat it to search several, the first named first. Nothing beside a questionnaire"
+        " is ever loaded as a template."
+    ),
 )
 
 
@@ -171,7 +176,7 @@ def build(
     no_pdf: bool,
     no_site: bool,
     paper: str,
-    templates: Path | None,
+    templates: tuple[Path, ...],
     jobs: int | None,
     engine: str,
     force: bool,
@@ -194,7 +199,7 @@ def build(
         site=not no_site,
         pdf=not no_pdf,
         paper=paper,
-        templates=(templates,) if templates else (),
+        templates=templates,
         force=force,
         engine=engine,
     )
@@ -259,7 +264,7 @@ def _summary(outcomes: list[Any]) -> None:
 )
 @paper_option
 @templates_option
-def export(file: Path, project: Path, paper: str, templates: Path | None) -> None:
+def export(file: Path, project: Path, paper: str, templates: tuple[Path, ...]) -> None:
     """Write the client's MkDocs project (mkdocs.yml, docs/), to build with plain mkdocs.
 
     \b
@@ -268,7 +273,7 @@ def export(file: Path, project: Path, paper: str, templates: Path | None) -> Non
     """
     from .build import export_project
 
-    config_file = export_project(file, project, (templates,) if templates else (), paper=paper)
+    config_file = export_project(file, project, templates, paper=paper)
     click.echo(f"Wrote {config_file} and {project / 'docs'}/")
 
 
@@ -277,7 +282,8 @@ def export(file: Path, project: Path, paper: str, templates: Path | None) -> Non
 @click.option(
     "-a", "--address", default="127.0.0.1:8000", show_default=True, help="IP:PORT to serve on."
 )
-def serve(file: Path | None, address: str) -> None:
+@templates_option
+def serve(file: Path | None, address: str, templates: tuple[Path, ...]) -> None:
     """Preview a handbook, rebuilding when the questionnaire, a template or a theme changes.
 
     Without FILE, serves the bundled example.
@@ -293,7 +299,7 @@ def serve(file: Path | None, address: str) -> None:
         raise CrisisplanError(
             f"Error: --address {address!r} is not IP:PORT, such as 127.0.0.1:8000."
         )
-    run(file or resources.example(), host=host, port=int(port))
+    run(file or resources.example(), host=host, port=int(port), overrides=templates)
 
 
 def main() -> None:

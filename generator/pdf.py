@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html as htmllib
-import os
 import posixpath
 import re
 from collections.abc import Sequence
@@ -18,10 +17,11 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from . import __version__, jinjacache, resources, text
+from . import __version__, clock, resources, text
+from . import overrides as overrides_
 from .choices import PAPER
 from .model import Handbook
-from .render import PHASES, search_loader
+from .render import PHASES
 from .sanitize import TAG, sanitize
 
 _HREF = re.compile(r'\s(href|id)="([^"]*)"')
@@ -268,16 +268,13 @@ def print_html(
     names the built-in template, so an override can extend it. They render sandboxed.
     """
     env = SandboxedEnvironment(
-        loader=search_loader("themes/print", overrides),
+        loader=overrides_.loader("themes/print", overrides),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        bytecode_cache=jinjacache.bytecode_cache(),
     )
-    # By language, so never applied to a constant when compiling (jinjacache.py).
-    env.filters["date"] = jinja2.pass_context(lambda _, d: text.date(d, hb.language))
-    logo = (folder / hb.q.brand.logo).resolve().as_uri() if hb.q.brand.logo else None
+    env.filters["date"] = lambda d: text.date(d, hb.language)
     fonts_as_built = not any(
         (root / "themes" / folder_name).exists()
         for root in overrides
@@ -289,7 +286,7 @@ def print_html(
         hb=hb,
         s=text.strings(hb.language),
         sections=sorted(all_sections, key=lambda x: order.get(x["kind"], 2)),
-        logo=logo,
+        logo=hb.logo_uri,
         paper=PAPER[paper],
         stylesheets=[
             theme_file("fonts/print/fonts.css", overrides).as_uri(),
@@ -302,14 +299,5 @@ def print_html(
             ],
         ],
         version=__version__,
-        created=_created(),
+        created=clock.created(),
     )
-
-
-def _created() -> str | None:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
-        return None
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

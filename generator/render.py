@@ -11,7 +11,8 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from . import jinjacache, resources, text
+from . import overrides as overrides_
+from . import text
 from .errors import Problem, TemplateError
 from .model import Handbook
 from .types import tel_link
@@ -31,35 +32,20 @@ PAGES = (
 PHASES = ("preparation", "response", "reassurance", "recovery")
 
 
-def search_loader(relative: str, overrides: Sequence[Path] = ()) -> jinja2.BaseLoader:
-    """``relative`` (under the package root) searched in each override folder, then built in.
-
-    ``default:NAME`` always names the built-in template, so an override can extend it.
-    """
-    builtin = jinja2.FileSystemLoader(resources.root() / relative)
-    search = [jinja2.FileSystemLoader(Path(p) / relative) for p in overrides]
-    return jinja2.ChoiceLoader(
-        [*search, builtin, jinja2.PrefixLoader({"default": builtin}, delimiter=":")]
-    )
-
-
 def environment(language: str, overrides: Sequence[Path] = ()) -> SandboxedEnvironment:
-    """Page templates: the overrides (client, agency), then the built-in ``content/<language>``."""
+    """Page templates: the agency's override folders, then the built-in ``content/<language>``."""
     env = SandboxedEnvironment(
-        loader=search_loader(f"content/{language}", overrides),
+        loader=overrides_.loader(f"content/{language}", overrides),
         undefined=jinja2.StrictUndefined,
         finalize=text.escape,
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=jinjacache.bytecode_cache(),
     )
     env.filters.update(
-        # By language, so never applied to a constant when compiling: compiled templates are
-        # shared by every language (jinjacache.py).
-        duration=jinja2.pass_context(lambda _, d: text.duration(d, language)),
-        date=jinja2.pass_context(lambda _, d: text.date(d, language)),
+        duration=lambda d: text.duration(d, language),
+        date=lambda d: text.date(d, language),
         link=link,
         tel=lambda phone: link(tel_link(phone), phone) if phone else "",
         mailto=lambda email: link(f"mailto:{email}", email) if email else "",

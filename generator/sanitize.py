@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import nh3
 
@@ -96,8 +95,3 @@ def sanitize(html: str) -> str:
             strip_comments=True,
         )
     )
-
-
-def on_page_content(html: str, **kwargs: Any) -> str:
-    """MkDocs hook: sanitise the page body after Markdown and before the theme wraps it."""
-    return sanitize(html)

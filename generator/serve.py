@@ -10,9 +10,10 @@ from pathlib import Path
 import click
 
 from . import resources
-from .build import Options, build_handbook, slug_for
+from .build import Options, build_handbook
 from .errors import CrisisplanError
 from .questionnaire import load_questionnaire
+from .text import slug_for
 
 
 def serve(

@@ -12,7 +12,9 @@ from typing import Any
 
 import yaml
 
+from . import overrides as overrides_
 from . import resources
+from .csp import secure_site
 from .errors import BuildError, Problem
 from .model import Handbook
 from .render import PHASES
@@ -23,10 +25,9 @@ HOOKS_NAME = "crisisplan_hooks.py"
 EXTRA_CSS = "assets/stylesheets/extra.css"  # an override may add it in themes/material/
 HOOKS = (
     '"""MkDocs hooks of a crisisplan project: every page body passes an allow-list sanitiser;\n'
-    'the theme\'s compiled templates are kept between builds (crisisplan/jinjacache.py)."""\n\n'
-    "from crisisplan.jinjacache import on_env\n"
-    "from crisisplan.sanitize import on_page_content\n\n"
-    '__all__ = ["on_env", "on_page_content"]\n'
+    'every page gets a strict Content-Security-Policy (crisisplan/hooks.py)."""\n\n'
+    "from crisisplan.hooks import on_page_content, on_post_build\n\n"
+    '__all__ = ["on_page_content", "on_post_build"]\n'
 )
 
 
@@ -84,7 +85,8 @@ def config(hb: Handbook, pages: dict[str, str], *, pdf_name: str | None) -> dict
     }
     if hb.logo:
         theme["logo"] = f"assets/{hb.logo}"
-        theme["favicon"] = f"assets/{hb.favicon or hb.logo}"
+    if hb.favicon:
+        theme["favicon"] = f"assets/{hb.favicon}"
     return {
         "INHERIT": BASE_NAME,
         "site_name": f"{name} · {html.escape(hb.title)}",
@@ -185,28 +187,25 @@ def export(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(markdown, encoding="utf-8")
     assets = docs / "assets"
-    shutil.copytree(
-        resources.themes_dir() / "fonts",
-        assets / "fonts",
-        dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns("*.md", "print"),  # print/ holds the PDF's TrueType copies
-    )
+    fonts = resources.themes_dir() / "fonts"
+    for font in fonts.iterdir():  # not print/, which holds the PDF's TrueType copies
+        if font.is_file() and not overrides_.not_docs(font.name):
+            (assets / "fonts").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(font, assets / "fonts" / font.name)
     (assets / "stylesheets").mkdir(parents=True, exist_ok=True)
     (assets / "stylesheets" / "brand.css").write_text(brand_css(hb), encoding="utf-8")
-    for name in filter(None, (hb.logo, hb.favicon)):
-        source = getattr(hb.q.brand, "logo" if name == hb.logo else "favicon")
-        shutil.copyfile((folder / source).resolve(), assets / name)
+    for name, image in hb.images.items():  # the checked copies, never the client's files
+        (assets / name).write_bytes(image.data)
     theme = project / "overrides"
     builtin = resources.themes_dir() / "material"
-    no_docs = shutil.ignore_patterns("*.md")
-    shutil.copytree(builtin, theme, dirs_exist_ok=True, ignore=no_docs)
+    overrides_.copy_files(builtin, theme, ignore=overrides_.not_docs)
     # An override can extend the built-in template it replaces: {% extends "default/main.html" %}
     for html_file in builtin.glob("*.html"):
         (theme / "default").mkdir(exist_ok=True)
         shutil.copyfile(html_file, theme / "default" / html_file.name)
-    for root in reversed(overrides):  # the client's files win over the agency's
+    for root in reversed(overrides):  # the first folder named wins
         if (root / "themes" / "material").is_dir():
-            shutil.copytree(root / "themes" / "material", theme, dirs_exist_ok=True, ignore=no_docs)
+            overrides_.copy_files(root / "themes" / "material", theme, ignore=overrides_.not_docs)
     shutil.copyfile(resources.base_config(), project / BASE_NAME)
     (project / HOOKS_NAME).write_text(HOOKS, encoding="utf-8")
     config_file = project / "mkdocs.yml"
@@ -283,5 +282,6 @@ def build_site_zensical(config_file: Path, site_dir: Path) -> None:
     built = config_file.parent / "site"
     if not (built / "index.html").is_file():
         raise BuildError("Error: the Zensical build wrote no site; nothing was written.")
+    secure_site(built)
     shutil.rmtree(site_dir, ignore_errors=True)
     built.rename(site_dir)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -14,26 +11,6 @@ import pytest
 from crisisplan import resources
 
 pytest_plugins = ["browser_support", "builds"]
-_CACHE = pytest.StashKey[tuple[str | None, str]]()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Compiled templates go to a cache of the test run's own (crisisplan/jinjacache.py), not
-    the user's: every run starts cold, and subprocesses inherit it."""
-    folder = tempfile.mkdtemp(prefix="crisisplan-test-cache-")
-    config.stash[_CACHE] = (os.environ.get("XDG_CACHE_HOME"), folder)
-    os.environ["XDG_CACHE_HOME"] = folder
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    previous, folder = config.stash[_CACHE]
-    if previous is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = previous
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 ROOT = Path(__file__).resolve().parent.parent
 # The reference questionnaires shared by the whole project (a copy is bundled in content/).
 SHARED = ROOT.parent / "shared" / "examples"

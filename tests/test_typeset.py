@@ -13,7 +13,7 @@ import pypdf
 import pytest
 
 from crisisplan import typeset
-from crisisplan.build import prepare, search_path
+from crisisplan.build import prepare
 from crisisplan.errors import BuildError
 from crisisplan.pdf import print_html
 
@@ -21,7 +21,7 @@ from crisisplan.pdf import print_html
 @pytest.fixture(scope="module")
 def reference_html(example_path) -> str:
     loaded, hb, pages = prepare(example_path)
-    return print_html(hb, pages, folder=loaded.folder, overrides=search_path(loaded, ()))
+    return print_html(hb, pages, folder=loaded.folder, overrides=())
 
 
 @pytest.fixture(scope="module")

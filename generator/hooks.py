@@ -1,0 +1,24 @@
+"""The MkDocs hooks of every crisisplan project: a sanitised page body, a strict policy per page.
+
+A generated project names them in ``mkdocs.yml`` (through ``crisisplan_hooks.py``), so a plain
+``mkdocs build`` of an exported project gets them too. Zensical runs no hooks: crisisplan calls
+:func:`crisisplan.csp.secure_site` itself after a Zensical build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .csp import secure_site
+from .sanitize import sanitize
+
+
+def on_page_content(html: str, **kwargs: Any) -> str:
+    """Sanitise the page body after Markdown and before the theme wraps it."""
+    return sanitize(html)
+
+
+def on_post_build(config: Any, **kwargs: Any) -> None:
+    """Put the Content-Security-Policy first in every page, and write ``_headers``."""
+    secure_site(Path(config["site_dir"]))
