@@ -184,27 +184,46 @@ def _looks_like_svg(data: bytes) -> bool:
 
 
 def _raster(data: bytes, allowed: str, favicon: bool) -> Image:
+    import warnings
+
     from PIL import Image as PILImage
     from PIL import UnidentifiedImageError
 
     try:
-        with PILImage.open(io.BytesIO(data)) as image:  # reads the header, decodes nothing
+        with warnings.catch_warnings():
+            # Pillow warns, then refuses, past 89 million pixels: both are ours to report
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            image = PILImage.open(io.BytesIO(data))  # reads the header, decodes nothing
+        with image:
             kind, (width, height) = image.format, image.size
             if kind not in _KINDS or (kind == "ICO" and not favicon):
                 raise ImageError(f"the file is {kind or 'not an image'}: use a {allowed} image")
             if max(width, height) > MAX_PIXELS:
-                raise ImageError(
-                    f"the image is {width}x{height} pixels; at most {MAX_PIXELS}x{MAX_PIXELS}"
-                    " are allowed: use a smaller image"
-                )
+                raise _too_big(width, height)
             image.verify()
     except ImageError:
         raise
+    except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError):
+        raise _too_big(*_png_size(data)) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         what = "not an image" if isinstance(exc, UnidentifiedImageError) else "a damaged image"
         raise ImageError(f"the file is {what}: use a {allowed} image") from None
     suffix, mime = _KINDS[kind]
     return Image(suffix, mime, data)
+
+
+def _too_big(width: int, height: int) -> ImageError:
+    size = f"{width}x{height} pixels" if width else "more than 89 million pixels"
+    return ImageError(
+        f"the image is {size}; at most {MAX_PIXELS}x{MAX_PIXELS} are allowed: use a smaller image"
+    )
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header (Pillow refused to open it), else zeros."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return 0, 0
 
 
 def sanitize_svg(data: bytes) -> bytes:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import sys
 import typing
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from .schema import Questionnaire, bare, optional, ref_of, section_model
+from .schema import FileName, Questionnaire, bare, is_type, optional, ref_of, section_model
 from .types import (
     Color,
     Count,
@@ -31,6 +31,7 @@ COMMAND = "python -m crisisplan.reference > docs/questionnaire.md"
 
 # Matched with ==, not looked up in a dict: the Annotated types carry unhashable metadata.
 NAMES: list[tuple[Any, str, str]] = [
+    (FileName, "file name", "file names"),
     (Name, "name (200 characters)", "names (200 characters each)"),
     (Text, "text (1,000 characters)", "texts (1,000 characters each)"),
     (LongText, "long text (4,000 characters)", "long texts (4,000 characters each)"),
@@ -48,18 +49,6 @@ NAMES: list[tuple[Any, str, str]] = [
 _DEFAULT_NOTE = re.compile(r"\s*Default: (.+?)\.?$")
 
 
-def _is(tp: Any, known: Any) -> bool:
-    """Whether ``tp`` is ``known``, or ``known`` with more checks added (``ThreatId`` is an id)."""
-    if tp == known:
-        return True
-    if typing.get_origin(tp) is Annotated and typing.get_origin(known) is Annotated:
-        meta, base = tp.__metadata__, known.__metadata__
-        return bool(
-            typing.get_args(tp)[0] == typing.get_args(known)[0] and meta[: len(base)] == base
-        )
-    return False
-
-
 def readable(tp: Any, *, plural: bool = False) -> str:
     """How a field's type is written in the reference: ``duration``, ``list of ids``..."""
     ref = ref_of(tp)
@@ -67,7 +56,7 @@ def readable(tp: Any, *, plural: bool = False) -> str:
         return f"{ref.kind} ids" if plural else f"{ref.kind} id"
     tp = optional(tp)
     for known, one, many in NAMES:
-        if _is(tp, known):
+        if is_type(tp, known):
             return many if plural else one
     tp = bare(tp)
     origin = typing.get_origin(tp)

@@ -15,7 +15,7 @@ from . import overrides as overrides_
 from . import text
 from .errors import Problem, TemplateError
 from .model import Handbook
-from .types import tel_link
+from .types import ID_RE, tel_link
 
 # Pages in reading order; "response/{threat}.md" stands for one page per threat.
 PAGES = (
@@ -50,6 +50,7 @@ def environment(language: str, overrides: Sequence[Path] = ()) -> SandboxedEnvir
         tel=lambda phone: link(tel_link(phone), phone) if phone else "",
         mailto=lambda email: link(f"mailto:{email}", email) if email else "",
         cell=cell,
+        anchor=anchor,
         channel_name=lambda cid, hb: _channel(hb, cid, "name"),
         channel_owner=lambda cid, hb: _channel(hb, cid, "owner"),
     )
@@ -66,6 +67,17 @@ def link(url: str | None, label: Any = None) -> Markup:
     if not url or not url.strip().lower().startswith(SAFE_SCHEMES):
         return shown
     return Markup(f'<a href="{text.html(url.strip())}">{shown}</a>')
+
+
+def anchor(value: str) -> Markup:
+    """An id from the questionnaire (validated: letters, digits, hyphens) as part of an HTML id.
+
+    Headings that show questionnaire text take an id made from the item's id, never from the
+    text: a title such as ``__config`` would otherwise take the theme's own element id.
+    """
+    if not ID_RE.match(value):
+        raise ValueError(f"{value!r} is not an id")
+    return Markup(value)
 
 
 def _channel(hb: Handbook, channel_id: str, what: str) -> str:

@@ -43,6 +43,11 @@ class Ref:
     kind: str  #: what such an item is called in messages
 
 
+class File:
+    """Marks a text that names a file beside the questionnaire, checked by its content."""
+
+
+FileName = Annotated[Name, File()]
 MemberId = Annotated[Id, Ref("team", "team member")]
 ChannelId = Annotated[Id, Ref("channels", "channel")]
 AudienceId = Annotated[Id, Ref("audiences", "audience")]
@@ -56,9 +61,9 @@ def _not_reserved(value: str) -> str:
     if value in RESERVED:
         raise PydanticCustomError(
             "reserved",
-            "{value} is a name the site uses for its own pages: choose another id,"
+            "{quoted} is a name the site uses for its own pages: choose another id,"
             " such as {value}-threat",
-            {"value": repr(value)},
+            {"quoted": repr(value), "value": value},
         )
     return value
 
@@ -141,11 +146,11 @@ class Voice(Model):
 class Brand(Model):
     """Logo, colours and voice."""
 
-    logo: Name | None = Field(
+    logo: FileName | None = Field(
         None,
         description="Logo file, relative to the questionnaire's folder and inside it: SVG, PNG, JPEG or WebP, checked by its content, at most 2 MB and 4096x4096 pixels. SVGs are rebuilt without scripts, links or external references.",
     )
-    favicon: Name | None = Field(
+    favicon: FileName | None = Field(
         None,
         description="Favicon file (SVG, PNG, JPEG, WebP or ICO), relative to the questionnaire's folder, checked like the logo. Default: the logo.",
     )
@@ -394,6 +399,18 @@ def bare(tp: Any) -> Any:
         if typing.get_origin(tp) is not Annotated:
             return tp
         tp = typing.get_args(tp)[0]
+
+
+def is_type(tp: Any, known: Any) -> bool:
+    """Whether ``tp`` is ``known``, or ``known`` with more checks added (``ThreatId`` is an id)."""
+    if tp == known:
+        return True
+    if typing.get_origin(tp) is Annotated and typing.get_origin(known) is Annotated:
+        meta, base = tp.__metadata__, known.__metadata__
+        return bool(
+            typing.get_args(tp)[0] == typing.get_args(known)[0] and meta[: len(base)] == base
+        )
+    return False
 
 
 def section_model(tp: Any) -> type[BaseModel] | None:

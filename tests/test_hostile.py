@@ -1,13 +1,13 @@
 """Hostile input: every injection string from a questionnaire stays literal and inert.
 
-One questionnaire carries an attack corpus in every free-text field; it is built once (site
-and PDF) and each case is checked in the pages' content, the site's HTML and the PDF's text.
+One questionnaire carries an attack corpus in every free-text field (the fields come from the
+model: tests/questionnaires.py); it is built once (site and PDF) and each case is checked in the
+pages' content, the site's HTML and the PDF's text. test_attack.py opens the pages in Chromium.
 """
 
 from __future__ import annotations
 
 import html
-import itertools
 import re
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import pypdf
 import pytest
 import tinyhtml5
 import yaml
+from questionnaires import Payloads, questionnaire
 
 from crisisplan.build import Options, build_handbook, export_project
 from crisisplan.errors import BuildError, QuestionnaireError
@@ -44,76 +45,11 @@ CORPUS = [
 ]
 
 
-def text_fields(corpus: list[str]) -> dict:
-    """A questionnaire whose every free-text field holds a string from the corpus."""
-    c = itertools.cycle(corpus)
-    return {
-        "handbook": {
-            "version": "1.0",
-            "prepared_by": next(c),
-            "edition": "internal",
-            "effective": "2026-12-01",
-        },
-        "company": {
-            "name": "Hostile Corp",
-            "legal_name": next(c),
-            "industry": next(c),
-            "headquarters": next(c),
-            "summary": next(c),
-            "values": [next(c), next(c)],
-        },
-        "brand": {"voice": {"tone": next(c), "do": [next(c)], "avoid": [next(c)]}},
-        "audiences": [{"id": "public", "name": next(c), "concerns": next(c), "channels": ["web"]}],
-        "channels": [
-            {"id": "web", "name": next(c), "handle": next(c), "owner": "lead", "max_length": 280}
-        ],
-        "team": [
-            {
-                "id": "lead",
-                "role": next(c),
-                "name": next(c),
-                "title": next(c),
-                "duties": [next(c)],
-                "phone": "+62 812 1000 2000",
-            }
-        ],
-        "severity_levels": [
-            {
-                "id": "bad",
-                "name": next(c),
-                "description": next(c),
-                "triggers": [next(c)],
-                "first_response": "1h",
-                "public_updates": "2h",
-                "activate": ["lead"],
-            }
-        ],
-        "monitoring": {"tools": [next(c)], "keywords": [next(c)], "alert_when": [next(c)]},
-        "threats": [
-            {
-                "id": f"t{i}",
-                "title": f"Threat {i}: {next(c)}",
-                "category": next(c),
-                "description": next(c),
-                "likelihood": 3,
-                "impact": 3,
-                "warning_signs": [next(c)],
-                "prevention": [next(c)],
-                "facts_to_confirm": [next(c)],
-                "holding_statement": next(c),
-                "messages": {"web": next(c)},
-                "actions": [next(c)],
-            }
-            for i in range(len(corpus))
-        ],
-        "recovery": {"back_to_normal_when": [next(c)]},
-    }
-
-
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> tuple[Path, dict]:
     folder = tmp_path_factory.mktemp("hostile")
-    data = text_fields(CORPUS)
+    # every free-text field of the model, each threat's title a different string of the corpus
+    data = questionnaire(Payloads(CORPUS), sizes={"threats": len(CORPUS)})
     path = folder / "questionnaire.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = build_handbook(path, folder / "out")

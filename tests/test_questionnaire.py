@@ -763,3 +763,56 @@ def test_holding_statements_too_long_for_a_channel_are_warned(tmp_path: Path) ->
         "channel 'ig' is in no audience's channels, so no threat uses it: add it to audiences[].channels",
         "the holding statement is 52 characters; X (x) allows 20: add messages.x with a shorter version",
     ]
+
+
+# -- what validates builds: reserved names, caps, invisible characters --------------------------
+
+
+@pytest.mark.parametrize("reserved", ["index", "404", "search", "assets", "sitemap"])
+def test_a_threat_id_the_site_uses_for_its_own_pages_is_refused(
+    check: Check, reserved: str
+) -> None:
+    text = (
+        BASE + f"threats:\n  - id: '{reserved}'\n    title: T\n    likelihood: 3\n    impact: 3\n"
+    )
+    assert check(text) == errors(
+        f"q.yaml:10:9: threats[0].id: '{reserved}' is a name the site uses for its own pages:"
+        f" choose another id, such as {reserved}-threat"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "limit", "kind"),
+    [
+        ("legal_name: {}", 200, "a name or title"),
+        ("summary: {}", 4000, "a statement or description"),
+        ("values: [{}]", 1000, "this text"),
+    ],
+)
+def test_texts_have_length_caps(check: Check, field: str, limit: int, kind: str) -> None:
+    text = BASE.replace(
+        "  name: Kopi\n", "  name: Kopi\n  " + field.format("x" * (limit + 1)) + "\n"
+    )
+    [line, _] = check(text)
+    assert line.endswith(
+        f": {limit + 1:,} characters is too long for {kind}: at most {limit:,} are allowed"
+    ), line
+
+
+def test_invisible_and_bidirectional_characters_are_removed_everywhere(tmp_path: Path) -> None:
+    name = "Kopi \u202eiponK\u202c\u200b Nusantara\u2066"
+    (tmp_path / "q.yaml").write_text(
+        f"company:\n  name: '{name}'\nteam:\n  - id: lead\n    role: 'Lead\u2067\u200f'\n",
+        encoding="utf-8",
+    )
+    q = load_questionnaire(tmp_path / "q.yaml").questionnaire
+    assert q.company.name == "Kopi iponK Nusantara"
+    assert q.team is not None and q.team[0].role == "Lead"
+
+
+def test_a_web_address_with_invisible_characters_is_refused(check: Check) -> None:
+    text = BASE.replace(
+        "  name: Kopi\n", "  name: Kopi\n  website: 'https://kopi.example/\u202egpj.exe'\n"
+    )
+    [line, _] = check(text)
+    assert "company.website" in line and "is not a web address" in line

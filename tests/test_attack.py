@@ -1,0 +1,309 @@
+"""The attack suite: payloads in every free-text field, hostile logos, planted templates and cache
+entries, in both languages and both editions; every page opened in Chromium, search included.
+
+The fields come from the model (tests/questionnaires.py), so a field added to the schema is
+attacked without editing this file. Success is nothing at all: no dialog, no page error, no
+Content-Security-Policy violation, no file written by a payload, every payload shown as text.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+from pathlib import Path
+
+import PIL.Image
+import pypdf
+import pytest
+import yaml
+from questionnaires import Payloads, free_text_fields, questionnaire
+
+from crisisplan.build import Options, build_handbook
+from crisisplan.errors import BuildError, QuestionnaireError
+from crisisplan.questionnaire import load_questionnaire
+from crisisplan.types import clean
+
+#: Each payload alerts with its own number, so a dialog says which one ran.
+PAYLOADS = [
+    "x</title><script>alert(1)</script>",
+    '<img src=x onerror="alert(2)">',
+    '"><svg onload=alert(3)>',
+    "javascript:alert(4)",
+    "[click](javascript:alert(5)) <https://evil.example/>",
+    "{{ config.__class__.__init__.__globals__ }} {% raw %}",
+    "__config",
+    "__search",
+    "</style><style>body{display:none}</style>",
+    "&lt;script&gt;alert(6)&lt;/script&gt; &#60;b&#62;",
+    "\u202eevil\u202c <b onmouseover=alert(7)>x</b>",
+    "' onfocus='alert(8)' autofocus='",
+]
+EDITIONS = [("en", "internal"), ("en", "public"), ("id", "internal"), ("id", "public")]
+
+pytestmark = [pytest.mark.slow]
+
+
+def shown(text: str) -> str:
+    """How a payload reads on a page: invisible characters gone, spaces collapsed."""
+    return " ".join(clean(text).split())
+
+
+@pytest.fixture(scope="module", params=EDITIONS, ids=["-".join(e) for e in EDITIONS])
+def attacked(request, tmp_path_factory) -> tuple[Path, Payloads]:
+    language, edition = request.param
+    maker = Payloads(PAYLOADS)
+    data = questionnaire(
+        maker, language=language, edition=edition, sizes={"threats": len(PAYLOADS)}
+    )
+    folder = tmp_path_factory.mktemp(f"attack-{language}-{edition}")
+    path = folder / "questionnaire.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = build_handbook(path, folder / "out")
+    assert not (folder / "pwned").exists()
+    return result.output, maker
+
+
+def test_every_free_text_field_of_the_model_is_attacked(attacked) -> None:
+    _, maker = attacked
+    written = {
+        re.sub(
+            r"\[\d+\]", "[]", ".".join(f"[{p}]" if isinstance(p, int) else p for p in path)
+        ).replace(".[", "[")
+        for path in maker.written
+    }
+    written = {re.sub(r"messages\.[a-z0-9]+$", "messages{}", w) for w in written}
+    assert written == set(free_text_fields())
+
+
+def test_every_payload_is_text_in_the_pdf(attacked) -> None:
+    site, maker = attacked
+    pdf = pypdf.PdfReader(next(site.glob("*.pdf")))
+    text = "".join("".join((p.extract_text() or "").split()) for p in pdf.pages)
+    for payload in {shown(v) for v in maker.written.values()}:
+        # Lines wrap anywhere in a PDF: compare without spaces.
+        assert payload.replace(" ", "") in text, payload
+    for page in pdf.pages:  # no action but a link to the web, mail or a phone
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A") or {}
+            assert action.get("/S") in (None, "/URI", "/GoTo"), action
+            uri = str(action.get("/URI", "https:"))
+            assert uri.split(":", 1)[0] in ("https", "http", "mailto", "tel"), uri
+
+
+@pytest.mark.browser
+def test_no_payload_runs_on_any_page_or_in_search(attacked, page) -> None:
+    site, maker = attacked
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    titles = {
+        shown(v)
+        for path, v in maker.written.items()
+        if path[0] == "threats" and path[-1] == "title"
+    }
+    seen_titles = set()
+    for html in sorted(site.rglob("*.html")):
+        page.goto(html.as_uri())
+        page.wait_for_load_state("load")
+        # Material's own script ran (a clash with its ids or a blocked script would stop it)
+        assert page.evaluate("document.documentElement.classList.contains('js')"), html
+        assert page.locator("[id='__config']").count() == 1, html
+        assert page.locator("[id='__search']").count() == 1, html
+        seen_titles |= {t for t in titles if page.title().startswith(t)}
+    assert seen_titles == titles
+    page.goto((site / "index.html").as_uri())
+    box = page.locator(".md-search__input")
+    box.click()
+    box.press_sequentially("alert", delay=20)
+    results = page.locator(".md-search-result__link")
+    results.first.wait_for(state="visible", timeout=10_000)
+    listed = page.locator(".md-search-result").inner_text()
+    assert "alert(" in listed  # the payloads are listed, as text
+    assert page.locator(".md-search-result script, .md-search-result img").count() == 0
+    results.first.click()
+    page.wait_for_load_state("load")
+    assert dialogs == []
+    assert page.console_errors == []  # CSP violations and page errors are logged here
+    assert page.external_requests == []
+
+
+# -- logos -------------------------------------------------------------------------------------
+
+SCRIPTED_SVG = """\
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+     onload="alert(11)" viewBox="0 0 10 10">
+  <script>alert(12)</script>
+  <a href="javascript:alert(13)"><rect width="5" height="5"/></a>
+  <image href="file:///etc/passwd"/>
+  <foreignObject><iframe xmlns="http://www.w3.org/1999/xhtml" src="javascript:alert(14)"/></foreignObject>
+  <circle cx="5" cy="5" r="4" fill="url(https://evil.example/x)" onclick="alert(15)"/>
+  <rect width="10" height="2" style="fill:#5B3A29"/>
+  <animate attributeName="href" to="javascript:alert(16)"/>
+</svg>
+"""
+
+
+def use_bomb() -> str:
+    """2 KB of SVG that asks for 10^9 copies of a shape through nested <use>."""
+    levels = ['<g id="l0"><rect width="1" height="1"/></g>']
+    for i in range(1, 10):
+        uses = "".join(f'<use href="#l{i - 1}"/>' for _ in range(10))
+        levels.append(f'<g id="l{i}">{uses}</g>')
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg"><defs>'
+        + "".join(levels)
+        + '</defs><use href="#l9"/></svg>'
+    )
+
+
+def png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    PIL.Image.new("1", (width, height)).save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def client(tmp_path: Path, logo: str | bytes | None, name: str = "logo.svg") -> Path:
+    folder = tmp_path / "client"
+    folder.mkdir(exist_ok=True)
+    if logo is not None:
+        (folder / name).write_bytes(logo.encode() if isinstance(logo, str) else logo)
+    path = folder / "questionnaire.yaml"
+    brand = f"brand:\n  logo: {name}\n" if logo is not None else ""
+    path.write_text(f"company:\n  name: Toko\n{brand}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.browser
+def test_a_scripted_svg_logo_is_published_without_its_script(tmp_path, page) -> None:
+    result = build_handbook(client(tmp_path, SCRIPTED_SVG), tmp_path / "out", Options(pdf=False))
+    logo = result.output / "assets" / "logo.svg"
+    published = logo.read_text(encoding="utf-8")
+    for gone in (
+        "script",
+        "onload",
+        "onclick",
+        "javascript",
+        "image",
+        "foreignObject",
+        "evil",
+        "animate",
+    ):
+        assert gone not in published, gone
+    assert 'style="fill:#5B3A29"' in published  # the drawing itself is kept
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    for target in (logo, result.output / "index.html"):
+        page.goto(target.as_uri())
+        page.wait_for_load_state("load")
+    page.locator(".md-header .md-logo img").click()
+    assert dialogs == []
+    assert page.console_errors == []
+
+
+def test_a_use_bomb_logo_builds_at_once(tmp_path) -> None:
+    assert len(use_bomb()) < 2200
+    result = build_handbook(client(tmp_path, use_bomb()), tmp_path / "out")
+    assert b"<use" not in (result.output / "assets" / "logo.svg").read_bytes()
+    assert result.seconds < 60  # a bomb that got through would run for hours
+
+
+@pytest.mark.parametrize(
+    ("logo", "name", "message"),
+    [
+        (png(13000, 13000), "logo.png", "the image is 13000x13000 pixels; at most 4096x4096"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * (2 * 1024 * 1024), "logo.png", "larger than 2 MB"),
+        (b"<html><script>alert(1)</script></html>", "logo.png", "the file is not an image"),
+        (
+            "<!DOCTYPE svg [<!ENTITY a 'aaaa'>]><svg xmlns='http://www.w3.org/2000/svg'>&a;</svg>",
+            "logo.svg",
+            "declares a DOCTYPE or entities",
+        ),
+        ("<svg><script>alert(1)</script></svg>", "logo.svg", "not an SVG image"),
+    ],
+    ids=["huge-pixels", "huge-file", "html-as-png", "entities", "no-namespace"],
+)
+def test_a_refused_logo_is_an_error_at_brand_logo(tmp_path, logo, name, message) -> None:
+    path = client(tmp_path, logo, name)
+    with pytest.raises(QuestionnaireError) as info:
+        load_questionnaire(path)
+    first = info.value.format_message().splitlines()[0]
+    assert first.startswith(f"{path}:4:9: brand.logo: '{name}': "), first
+    assert message in first
+    assert not (tmp_path / "out").exists()
+
+
+# -- templates beside a client's files, planted cache entries ----------------------------------
+
+RCE = "{{ config.__class__.__init__.__globals__['os'].popen('touch %s').read() }}"
+
+
+@pytest.mark.browser
+def test_a_templates_folder_beside_a_questionnaire_is_never_loaded(tmp_path, page) -> None:
+    path = client(tmp_path, None)
+    marker = tmp_path / "pwned"
+    folder = path.parent / "templates"
+    (folder / "themes" / "material").mkdir(parents=True)
+    (folder / "themes" / "material" / "main.html").write_text(
+        '{% extends "base.html" %}{% block content %}' + RCE % marker + "{% endblock %}",
+        encoding="utf-8",
+    )
+    (folder / "content" / "en").mkdir(parents=True)
+    (folder / "content" / "en" / "about.md").write_text("# About\n\nPLANTED\n", encoding="utf-8")
+    (folder / "assets").mkdir()
+    (folder / "assets" / "passwd.txt").symlink_to("/etc/passwd")
+    result = build_handbook(path, tmp_path / "out")
+    assert not marker.exists()
+    every_file = b"".join(p.read_bytes() for p in result.output.rglob("*") if p.is_file())
+    assert b"PLANTED" not in every_file
+    assert Path("/etc/passwd").read_bytes().splitlines()[0] not in every_file
+    page.goto((result.output / "about.html").as_uri())
+    assert "PLANTED" not in page.content()
+
+
+@pytest.mark.parametrize(
+    ("files", "link", "problem"),
+    [
+        ({}, "themes/material/assets/passwd.txt", "a symbolic link"),
+        (
+            {"content/en/about.md": '# About\n\n{% include "secret.md" %}\n'},
+            "content/en/secret.md",
+            "a symbolic link",
+        ),
+    ],
+    ids=["copied-asset", "included-page"],
+)
+def test_a_link_in_a_named_template_folder_is_refused(tmp_path, files, link, problem) -> None:
+    agency = tmp_path / "agency"
+    for name, text in files.items():
+        (agency / name).parent.mkdir(parents=True, exist_ok=True)
+        (agency / name).write_text(text, encoding="utf-8")
+    (agency / link).parent.mkdir(parents=True, exist_ok=True)
+    (agency / link).symlink_to("/etc/passwd")
+    with pytest.raises(BuildError) as info:
+        build_handbook(client(tmp_path, None), tmp_path / "out", Options(templates=(agency,)))
+    lines = info.value.format_message().splitlines()
+    assert lines[0] == f"{agency / link}: {problem}: copy the file into the template folder instead"
+    assert lines[-1].startswith("Error: template folders may hold only files and folders")
+    assert not (tmp_path / "out").exists()
+
+
+def test_nothing_is_read_from_or_written_to_a_cache_folder(tmp_path, monkeypatch) -> None:
+    cache = tmp_path / "cache"
+    planted = cache / "crisisplan" / "jinja"
+    planted.mkdir(parents=True)
+    marker = tmp_path / "pwned"
+    payload = textwrap.dedent(
+        f"""\
+        import os
+        os.system("touch {marker}")
+        """
+    )
+    for name in ("0" * 64 + ".jinja", "index.jinja"):
+        (planted / name).write_bytes(b"j2\x01" + payload.encode())
+        (planted / name).chmod(0o600)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    before = sorted(p.name for p in planted.iterdir())
+    build_handbook(client(tmp_path, None), tmp_path / "out")
+    assert not marker.exists()
+    assert sorted(p.name for p in planted.iterdir()) == before
+    assert sorted(p.name for p in cache.rglob("*")) == sorted(["crisisplan", "jinja", *before])
