@@ -19,18 +19,7 @@ def on_page_content(html: str, **kwargs: Any) -> str:
     return sanitize(html)
 
 
-def on_template_context(context: Any, template_name: str, **kwargs: Any) -> Any:
-    """The error page links relative to the site's root, as every other page does.
-
-    MkDocs links it from the server's root (``/assets/...``), which works only on a host that
-    serves the site at its root; from disk or from a subfolder it came out unstyled and
-    without its scripts. Opened at the site's root, it now works anywhere.
-    """
-    if template_name == "404.html":
-        context["base_url"] = "."
-    return context
-
-
 def on_post_build(config: Any, **kwargs: Any) -> None:
-    """Put the Content-Security-Policy first in every page, and write ``_headers``."""
+    """Put the Content-Security-Policy first in every page, write ``_headers``, and make the
+    error page work from disk."""
     secure_site(Path(config["site_dir"]))

@@ -26,8 +26,8 @@ EXTRA_CSS = "assets/stylesheets/extra.css"  # an override may add it in themes/m
 HOOKS = (
     '"""MkDocs hooks of a crisisplan project: every page body passes an allow-list sanitiser;\n'
     'every page gets a strict Content-Security-Policy (crisisplan/hooks.py)."""\n\n'
-    "from crisisplan.hooks import on_page_content, on_post_build, on_template_context\n\n"
-    '__all__ = ["on_page_content", "on_post_build", "on_template_context"]\n'
+    "from crisisplan.hooks import on_page_content, on_post_build\n\n"
+    '__all__ = ["on_page_content", "on_post_build"]\n'
 )
 
 

@@ -18,6 +18,7 @@ import yaml
 from questionnaires import Payloads, questionnaire
 
 from crisisplan.build import Options, build_handbook, export_project
+from crisisplan.csp import script_hashes
 from crisisplan.errors import BuildError, QuestionnaireError
 from crisisplan.questionnaire import load_questionnaire
 
@@ -111,13 +112,26 @@ def test_every_string_appears_literally_in_the_pdf(hostile):
         assert needle.replace(" ", "") in squashed, needle
 
 
-def test_pages_carry_a_content_security_policy(hostile):
+def test_pages_carry_a_strict_content_security_policy_first(hostile):
     site, _ = hostile
-    page = (site / "index.html").read_text(encoding="utf-8")
-    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1)
-    assert "default-src 'self'" in policy
-    assert "object-src 'none'" in policy
-    assert "http" not in policy  # no outside origin is allowed anywhere
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        head = text[: text.index("</head>")]
+        policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', head)
+        assert policy, page
+        # first in <head>: nothing but the character set before it, the <title> after it
+        before = head[: policy.start()]
+        assert re.sub(r"\s+", "", before).endswith('<head><metacharset="utf-8"><meta'), page
+        directives = dict(d.strip().split(" ", 1) for d in policy.group(1).split(";"))
+        assert directives["default-src"] == "'self'"
+        assert directives["object-src"] == directives["base-uri"] == "'none'"
+        assert directives["form-action"] == "'none'"
+        assert "unsafe" not in directives["script-src"] and "http" not in policy.group(1)
+        allowed = set(re.findall(r"'sha256-[^']+'", directives["script-src"]))
+        assert allowed == set(script_hashes(text)), page  # every inline script, and no other
+    headers = (site / "_headers").read_text(encoding="utf-8")
+    assert headers.startswith("/*\n  Content-Security-Policy: default-src 'self';")
+    assert "frame-ancestors 'none'" in headers and "X-Content-Type-Options: nosniff" in headers
 
 
 @pytest.mark.parametrize(
