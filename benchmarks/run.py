@@ -17,6 +17,8 @@ whole    crisisplan build (site + PDF), the plain route (mkdocs build + weasypri
 clients  8 client questionnaires built with --jobs 1 and --jobs 2, the rebuild with nothing
          changed, and the rebuild after one client's questionnaire changed
 threats  questionnaires with 150 and 300 threats: time and peak memory
+scale    questionnaires with 100, 300 and 1,000 threats: time, memory and the site's bytes,
+         which must grow linearly (each threat page the same size, whatever the count)
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ WEASYPRINT = [str(VENV_BIN / "weasyprint")] if (VENV_BIN / "weasyprint").exists(
 CRISISPLAN = [PYTHON, "-m", "crisisplan"]
 TO_PDF_REQUIREMENT = "mkdocs-to-pdf>=0.12,<0.13"
 TIMEOUT = 1800  # seconds for one command
-SECTIONS = ("whole", "clients", "threats")
+SECTIONS = ("whole", "clients", "threats", "scale")
 CLIENT_NAMES = [
     "Kopi Nusantara",
     "Teh Tarik Bersama",
@@ -805,6 +807,60 @@ def section_threats(runner: Runner, report: Report, work: Path, runs: int) -> No
             )
 
 
+def site_bytes(site: Path) -> tuple[int, float]:
+    """The site's bytes without the PDF, and the mean size of a threat's page."""
+    files = [p for p in site.rglob("*") if p.is_file() and p.suffix != ".pdf"]
+    threat_pages = [p for p in (site / "response").glob("*.html") if p.name != "index.html"]
+    mean = statistics.mean(p.stat().st_size for p in threat_pages) if threat_pages else 0.0
+    return sum(p.stat().st_size for p in files), mean
+
+
+def section_scale(runner: Runner, report: Report, work: Path, runs: int) -> None:
+    """Work grows linearly: site bytes and time at 100, 300 and 1,000 threats (one run each:
+    the 1,000-threat build alone takes minutes)."""
+    sizes = (100, 300, 1000)
+    report.figure("s1000", "7a. 1,000 threats: full build (site + PDF)", "s")
+    report.figure("s1000m", "7b. 1,000 threats: peak memory (largest process / whole tree)", "MiB")
+    report.figure(
+        "s_bytes",
+        "7c. site bytes per added threat, 300 -> 1,000 over 100 -> 300 (linear: 0.8-1.2)",
+        "x",
+    )
+    report.figures["s_bytes"].target = "0.8 - 1.2"
+    report.figures["s_bytes"].check = lambda v: 0.8 <= v <= 1.2
+    report.figure("s_page", "7d. a threat page's bytes, 1,000 threats over 100", "x")
+    report.figures["s_page"].target = "<= 1.2"
+    report.figures["s_page"].check = lambda v: v <= 1.2
+    measured: dict[int, tuple[float, int, float]] = {}
+    for n in sizes:
+        questionnaire = write_questionnaire(many_threats(n), work / f"scale-{n}")
+        out = work / f"scale-{n}-out"
+        progress(f"{n} threats")
+        try:
+            s = runner.check(
+                f"crisisplan build ({n} threats)",
+                [*CRISISPLAN, "build", questionnaire, "-o", out, "--force"],
+            )
+        except CommandFailed as exc:
+            report.fail(["s1000", "s1000m", "s_bytes", "s_page"], str(exc))
+            return
+        site = next(p for p in out.iterdir() if not p.name.startswith("."))
+        total, page = site_bytes(site)
+        measured[n] = (s.wall, total, page)
+        pdf = next(site.glob("*.pdf"))
+        report.notes.append(
+            f"{n} threats: {s.wall:.1f} s ({s.cpu:.1f} CPU s), site {total / 1e6:.1f} MB without"
+            f" the PDF ({total / n / 1e3:.1f} kB a threat), a threat page {page / 1e3:.1f} kB;"
+            f" PDF {pdf_pages(pdf) or '?'} pages, {pdf.stat().st_size / 1e6:.1f} MB"
+        )
+        if n == 1000:
+            report.add("s1000", s.wall, s.cpu)
+            report.add("s1000m", max(s.maxrss_mib, s.tree_mib))
+    (_, b100, p100), (_, b300, _), (_, b1000, p1000) = (measured[n] for n in sizes)
+    report.add("s_bytes", ((b1000 - b300) / 700) / ((b300 - b100) / 200))
+    report.add("s_page", p1000 / p100)
+
+
 # -- main -----------------------------------------------------------------------------------------
 
 
@@ -834,15 +890,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     runner, report = Runner(logs), Report()
     progress(f"work folder {work}; {runs} run(s) of {', '.join(only)}")
     started = time.perf_counter()
-    # Compiled templates (generator/jinjacache.py) go to a cache of the benchmark's own, filled
-    # by one build that is not timed, as any earlier build on the machine would have filled it.
-    # Every route uses it: the exported project's hooks give it to MkDocs too.
-    ENV["XDG_CACHE_HOME"] = str(work / "cache")
+    # One build that is not timed, so that the operating system's file cache is as warm for
+    # the first round as for the others.
     try:
         runner.check("warm-up build", [*CRISISPLAN, "build", EXAMPLE, "-o", work / "warm-up"])
     except CommandFailed as exc:
         report.errors.append(f"the warm-up build failed: {exc}")
-    sections = {"whole": section_whole, "clients": section_clients, "threats": section_threats}
+    sections = {
+        "whole": section_whole,
+        "clients": section_clients,
+        "threats": section_threats,
+        "scale": section_scale,
+    }
     try:
         for name in SECTIONS:
             if name not in only:

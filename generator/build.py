@@ -9,8 +9,6 @@ import gc
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -19,8 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, clock, pdfprocess, resources, typeset
-from .errors import BuildError, CrisisplanError, Problem
+from . import __version__, clock, output, pdfprocess, resources, typeset
+from .errors import BuildError, CrisisplanError, Problem, os_error
 from .model import Handbook, build_model
 from .overrides import check as check_overrides
 from .pdf import print_html
@@ -28,8 +26,6 @@ from .questionnaire import Loaded, load_questionnaire
 from .render import environment, render_pages
 from .site import build_site, build_site_zensical, export
 from .text import slug_for
-
-MARKER = ".crisisplan"
 
 
 @dataclass
@@ -93,9 +89,9 @@ def export_project(
     templates = check_overrides(templates)
     loaded, hb, pages = _prepare(load_questionnaire(path), templates)
     project = Path(project).absolute()
-    _refuse_foreign(project)
+    output.refuse_foreign(project)
     project.mkdir(parents=True, exist_ok=True)
-    (project / MARKER).write_text("made by crisisplan\n", encoding="utf-8")
+    (project / output.MARKER).write_text("made by crisisplan\n", encoding="utf-8")
     overrides = tuple(templates)
     config_file = export(
         hb, pages, project, folder=loaded.folder, pdf_name=None, overrides=overrides
@@ -110,30 +106,36 @@ def build_handbook(
 ) -> Result:
     """Build one client's handbook into ``outdir/<slug>/``, atomically.
 
-    The handbook is built in a temporary folder beside its target and moved into place only
-    when complete, so a failed build leaves the previous output as it was. A build whose
-    inputs (questionnaire, its files, templates, themes, tool version, options) have not
-    changed since the last one is skipped unless ``options.force``.
+    The handbook is built in a private work folder and swapped into place only when complete
+    (``output.py``), so the previous output serves until then, whatever stops the build. A
+    build whose inputs (questionnaire, its files, templates, themes, tool version, options)
+    have not changed since the last one is skipped unless ``options.force``. An operating
+    system error (a full or read-only disk) is one line naming the path.
     """
     options = options or Options()
     options = replace(options, templates=check_overrides(options.templates))
-    with typeset.collecting_less():
-        return _build_handbook(path, outdir, options)
-
-
-def _build_handbook(path: Path | str, outdir: Path | str, options: Options) -> Result:
-    started = time.perf_counter()
-    outdir = Path(outdir).absolute()
-    # Forked first: it imports WeasyPrint while this process loads and renders the pages.
-    beside = pdfprocess.PdfProcess() if _beside(options) else None
-    work: Path | None = None
     try:
-        loaded = load_questionnaire(path)
-        slug = slug_for(loaded.questionnaire.company.name)
-        target = outdir / slug
-        overrides = options.templates
-        key = fingerprint(loaded, overrides, options)
-        previous = _marker(target)
+        with typeset.collecting_less():
+            return _build_handbook(path, Path(outdir).absolute(), options)
+    except OSError as exc:
+        raise os_error(exc) from None
+
+
+def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
+    started = time.perf_counter()
+    loaded = load_questionnaire(path)
+    slug = slug_for(loaded.questionnaire.company.name)
+    target = outdir / slug
+    with output.locked(outdir, slug) as work:
+        key = fingerprint(loaded, options.templates, options)
+        previous = output.marker(target)
+        source = _source(loaded)
+        if previous.get("source", source) != source:
+            raise BuildError(
+                f"Error: {target} holds the handbook of another questionnaire with the same"
+                f" company name; give {loaded.path} a distinct company.name, or remove"
+                f" {target} to replace it."
+            )
         if (
             not options.force
             and previous.get("fingerprint") == key
@@ -150,68 +152,77 @@ def _build_handbook(path: Path | str, outdir: Path | str, options: Options) -> R
                 previous.get("pdf_pages", 0),
                 skipped=True,
             )
-        loaded, hb, pages = _prepare(loaded, options.templates)
-        _refuse_foreign(outdir)
-        _refuse_foreign(target)
-        outdir.mkdir(parents=True, exist_ok=True)
-        (outdir / MARKER).touch()
-        work = Path(tempfile.mkdtemp(prefix=f".{slug}-", dir=outdir))
+        output.refuse_foreign(target)
+        # Forked now: it imports WeasyPrint while this process renders the pages.
+        beside = pdfprocess.PdfProcess() if _beside(options) else None
+        try:
+            hb, pages, pdf_pages = _build(loaded, work, options, beside)
+        finally:
+            if beside:  # on failure, the PDF process ends before its folder is removed
+                beside.close()
         staged = work / "out"
-        (work / "pdf").mkdir()  # not in staged/: MkDocs empties its site folder before building
-        pdf_pages = 0
-        if options.pdf:
-            html = print_html(
-                hb, pages, folder=loaded.folder, paper=options.paper, overrides=overrides
-            )
-            if beside:
-                beside.start(html, work / "pdf" / hb.pdf, loaded.folder, overrides, options.parts)
-            else:
-                pdf_pages = typeset.typeset(
-                    html,
-                    work / "pdf" / hb.pdf,
-                    folder=loaded.folder,
-                    overrides=overrides,
-                    parallel=options.side_by_side,
-                    count=options.parts,
-                )
-        if options.site:
-            config_file = export(
-                hb,
-                pages,
-                work / "project",
-                folder=loaded.folder,
-                pdf_name=hb.pdf if options.pdf else None,
-                overrides=overrides,
-            )
-            if options.engine == "zensical":
-                build_site_zensical(config_file, staged)
-            else:
-                build_site(config_file, staged)
-        if beside:
-            pdf_pages = beside.wait()
-        staged.mkdir(exist_ok=True)
-        if options.pdf:
-            (work / "pdf" / hb.pdf).rename(staged / hb.pdf)
-        marker = {
+        record = {
             "fingerprint": key,
+            "source": source,
             "pdf": hb.pdf if options.pdf else None,
             "pages": len(pages),
             "pdf_pages": pdf_pages,
             "version": __version__,
         }
-        (staged / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
-        _replace(staged, target)
-    finally:
-        try:
-            if beside:  # on failure, the PDF process ends before its folder is removed
-                beside.close()
-        finally:
-            if work:
-                shutil.rmtree(work, ignore_errors=True)
+        (staged / output.MARKER).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        output.publish(staged, target, work)
     pdf = target / hb.pdf if options.pdf else None
     return Result(
         slug, target, len(pages), pdf, loaded.warnings, time.perf_counter() - started, pdf_pages
     )
+
+
+def _build(
+    loaded: Loaded, work: Path, options: Options, beside: pdfprocess.PdfProcess | None
+) -> tuple[Handbook, dict[str, str], int]:
+    """Stages 2-5 into ``work/out``: the model, the pages, the PDF and the site."""
+    loaded, hb, pages = _prepare(loaded, options.templates)
+    overrides = options.templates
+    staged = work / "out"
+    (work / "pdf").mkdir()  # not in staged/: MkDocs empties its site folder before building
+    pdf_pages = 0
+    if options.pdf:
+        html = print_html(hb, pages, folder=loaded.folder, paper=options.paper, overrides=overrides)
+        if beside:
+            beside.start(html, work / "pdf" / hb.pdf, loaded.folder, overrides, options.parts)
+        else:
+            pdf_pages = typeset.typeset(
+                html,
+                work / "pdf" / hb.pdf,
+                folder=loaded.folder,
+                overrides=overrides,
+                parallel=options.side_by_side,
+                count=options.parts,
+            )
+    if options.site:
+        config_file = export(
+            hb,
+            pages,
+            work / "project",
+            folder=loaded.folder,
+            pdf_name=hb.pdf if options.pdf else None,
+            overrides=overrides,
+        )
+        if options.engine == "zensical":
+            build_site_zensical(config_file, staged)
+        else:
+            build_site(config_file, staged)
+    if beside:
+        pdf_pages = beside.wait()
+    staged.mkdir(exist_ok=True)
+    if options.pdf:
+        (work / "pdf" / hb.pdf).rename(staged / hb.pdf)
+    return hb, pages, pdf_pages
+
+
+def _source(loaded: Loaded) -> str:
+    """Which questionnaire made a handbook: a digest of its path, so none is published."""
+    return hashlib.sha256(str(loaded.path.resolve()).encode()).hexdigest()[:16]
 
 
 def _beside(options: Options) -> bool:
@@ -264,14 +275,6 @@ def _complete(target: Path, marker: dict[str, Any], options: Options) -> bool:
         bool(marker.get("pdf")) and (target / str(marker["pdf"])).is_file()
     )
     return site_ok and pdf_ok
-
-
-def _marker(target: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((target / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 # -- many clients -----------------------------------------------------------------------------
@@ -346,10 +349,11 @@ def build_many(
                     ),
                 )
     todo = [p for p in paths if p not in outcomes]
-    done = len(outcomes)
+    done = 0
     for outcome in outcomes.values():
+        done += 1
         if progress:
-            progress(outcome, paths.index(outcome.path) + 1, len(paths))
+            progress(outcome, done, len(paths))
     cores = jobs or typeset.cores()
     workers = max(1, min(cores, len(todo) or 1))
     # One process per client when there are several; a client alone gets the cores (its PDF
@@ -373,26 +377,3 @@ def build_many(
                 if progress:
                     progress(outcome, done, len(paths))
     return [outcomes[p] for p in paths]
-
-
-def _refuse_foreign(folder: Path) -> None:
-    """Refuse to write into a non-empty folder that crisisplan did not make."""
-    if not folder.exists():
-        return
-    if not folder.is_dir():
-        raise BuildError(f"Error: {folder} exists and is not a folder; nothing was written.")
-    if any(folder.iterdir()) and not (folder / MARKER).exists():
-        raise BuildError(
-            f"Error: {folder} holds files crisisplan did not make; choose another output folder."
-        )
-
-
-def _replace(staged: Path, target: Path) -> None:
-    """Move ``staged`` into place; the previous output is removed only once the new one is in."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        target.rename(old)
-    staged.rename(target)
-    if old is not None:
-        shutil.rmtree(old)

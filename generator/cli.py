@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import gc
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -303,9 +303,11 @@ def serve(file: Path | None, address: str, templates: tuple[Path, ...]) -> None:
 
 
 def main() -> None:
-    try:
-        cli(prog_name="crisisplan")
-    finally:
-        # Python's exit walks the whole heap with the cyclic collector, 0.1 s after a build
-        # for nothing: the memory goes back with the process.
-        gc.freeze()
+    # SIGTERM (what CI runners, systemd and `kill` send) stops a build as Ctrl-C does: every
+    # work folder and process is cleaned up on the way out, and the previous output stays.
+    signal.signal(signal.SIGTERM, _terminate)
+    cli(prog_name="crisisplan")
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

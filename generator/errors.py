@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -59,3 +60,24 @@ class TemplateError(CrisisplanError):
 
 class BuildError(CrisisplanError):
     """The site or the PDF could not be built."""
+
+
+#: What to do about the operating system errors a build meets most.
+_ADVICE = {
+    errno.ENOSPC: "free some space on that disk",
+    errno.EDQUOT: "free some space within your disk quota",
+    errno.EROFS: "the disk is read-only: choose another output folder with -o",
+    errno.EACCES: "you may not write there: choose another output folder with -o",
+    errno.EPERM: "you may not write there: choose another output folder with -o",
+    errno.ENAMETOOLONG: "choose a shorter output folder",
+}
+
+
+def os_error(exc: OSError) -> BuildError:
+    """An operating system error as one line: the path, what went wrong, what to do."""
+    where = exc.filename2 or exc.filename or "a file"  # a copy's or a rename's is its target
+    what = (exc.strerror or str(exc)).rstrip(".")
+    advice = _ADVICE.get(exc.errno or 0, "check the path and try again")
+    return BuildError(
+        f"Error: {where}: {what.lower()}; {advice}. The previous output is unchanged."
+    )

@@ -8,6 +8,7 @@ an alias bomb cannot expand; the file size, nesting depth, node count and text l
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import Problem, QuestionnaireError
 
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = 4 * 1024 * 1024  # room for a register of a few thousand threats
 MAX_TEXT = 20_000
 MAX_NODES = 50_000
 MAX_DEPTH = 20
@@ -118,18 +119,24 @@ def load_yaml(path: Path, *, display: str | None = None, collect: bool = False) 
     """
     file = display or str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_BYTES:  # refused before it is read: it may be gigabytes
+                raise _too_big(file, size)
+            raw = handle.read(MAX_BYTES + 1)  # a pipe or a growing file has no size to trust
     except OSError as exc:
         raise _problem(file, 1, 1, f"cannot read the file: {exc.strerror or exc}") from None
     return load_bytes(raw, file, collect=collect)
 
 
+def _too_big(file: str, size: int) -> QuestionnaireError:
+    return _problem(file, 1, 1, f"the file is {size:,} bytes; at most {MAX_BYTES:,} are allowed")
+
+
 def load_bytes(raw: bytes, file: str, *, collect: bool = False) -> Document:
     """Load questionnaire bytes; ``file`` names them in messages."""
     if len(raw) > MAX_BYTES:
-        raise _problem(
-            file, 1, 1, f"the file is {len(raw):,} bytes; at most {MAX_BYTES:,} are allowed"
-        )
+        raise _too_big(file, len(raw))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

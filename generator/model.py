@@ -7,6 +7,7 @@ Markdown an agency writer can edit.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +95,10 @@ class ThreatView:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.threat, name)
+
+    #: The threats before and after this one in the register (their pages link each other).
+    previous: ThreatView | None = None
+    next: ThreatView | None = None
 
     @property
     def has_blanks(self) -> bool:
@@ -227,6 +232,8 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
                 approvals=[people[a] for a in approvers if a in people],
             )
         )
+    for before, after in itertools.pairwise(threats):
+        before.next, after.previous = after, before
     effective = q.handbook.effective or build_date or clock.today()
     images = {f"{key}.{image.suffix}": image for key, image in loaded.images.items()}
     logo = next((name for name in images if name.startswith("logo.")), None)

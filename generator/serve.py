@@ -1,44 +1,118 @@
-"""A live preview: rebuild the site whenever the questionnaire, a template or a theme changes."""
+"""A live preview: rebuild the site whenever the questionnaire, a template or a theme changes.
+
+It is MkDocs' live-reload server with three changes. Its reload script is a file, not an inline
+script, so the handbook's Content-Security-Policy lets it run. A build that fails keeps the
+last good site on show with the error above every page (and in the terminal) until the
+questionnaire is fixed. A renamed company, which moves the handbook to another folder, is
+followed.
+"""
 
 from __future__ import annotations
 
+import errno
+import html
+import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
+from mkdocs.livereload import _SCRIPT_TEMPLATE_STR, LiveReloadServer
 
 from . import resources
 from .build import Options, build_handbook
 from .errors import CrisisplanError
-from .questionnaire import load_questionnaire
-from .text import slug_for
+
+#: The reload script, which MkDocs inlines into each page: here a file that reads its two
+#: numbers from its own address.
+SCRIPT_PATH = "/.crisisplan/livereload.js"
+_SCRIPT = _SCRIPT_TEMPLATE_STR.replace(
+    "livereload(${epoch}, ${request_id});",
+    ";(function (query) { livereload(+query.get('epoch'), +query.get('request')); })"
+    "(new URL(document.currentScript.src).searchParams);",
+).encode()
+
+
+class Server(LiveReloadServer):
+    """MkDocs' live-reload server, with the reload script as a file and the last error shown."""
+
+    error: str | None = None
+
+    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+        script = (
+            f'<script src="{SCRIPT_PATH}?epoch={epoch}&amp;request={time.monotonic_ns()}"></script>'
+        )
+        banner = ""
+        if self.error:
+            banner = (
+                '<div role="alert" style="position:sticky;top:0;z-index:10;padding:0.6rem 1rem;'
+                'background:#b3261e;color:#fff;font:14px/1.4 monospace;white-space:pre-wrap">'
+                f"{html.escape(self.error)}</div>"
+            )
+        content = re.sub(
+            rb"(<body[^>]*>)", lambda m: m.group(1) + banner.encode(), content, count=1
+        )
+        end = content.rfind(b"</body>")
+        end = len(content) if end < 0 else end
+        return content[:end] + script.encode() + content[end:]
+
+    def _serve_request(self, environ: Any, start_response: Any) -> Iterable[bytes] | None:
+        if environ["PATH_INFO"] == SCRIPT_PATH:
+            start_response("200 OK", [("Content-Type", "application/javascript")])
+            return [_SCRIPT]
+        return super()._serve_request(environ, start_response)
 
 
 def serve(
     path: Path, *, host: str = "127.0.0.1", port: int = 8000, overrides: Sequence[Path] = ()
 ) -> None:
     """Serve the handbook of ``path`` on http://HOST:PORT/ until interrupted."""
-    from mkdocs.livereload import LiveReloadServer
-
-    slug = slug_for(load_questionnaire(path).questionnaire.company.name)
     out = Path(tempfile.mkdtemp(prefix="crisisplan-serve-"))
+    try:
+        _serve(path, out, host, port, Options(pdf=False, templates=tuple(overrides), force=True))
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def _serve(path: Path, out: Path, host: str, port: int, options: Options) -> None:
+    first = build_handbook(path, out, options)
+    server = Server(builder=lambda: None, host=host, port=port, root=str(first.output))
 
     def rebuild() -> None:
+        started = time.perf_counter()
         try:
-            build_handbook(path, out, options)
-        except CrisisplanError as exc:  # keep serving the last good build
+            result = build_handbook(path, out, options)
+        except CrisisplanError as exc:  # keep the last good site, with the error on it
+            server.error = exc.format_message()
             exc.show()
+            click.echo("Rebuild failed: the last good site stays, with the error on each page.")
+            return
+        server.error = None
+        server.root = str(result.output)  # a renamed company moves the handbook
+        for warning in result.warnings:
+            click.echo(str(warning), err=True)
+        click.echo(f"Rebuilt in {time.perf_counter() - started:.1f} s")
 
-    options = Options(pdf=False, templates=tuple(overrides), force=True)
-    build_handbook(path, out, options)
-    server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(out / slug))
+    server.builder = rebuild
+    try:
+        server.server_bind()
+    except OSError as exc:
+        server.server_close()
+        if exc.errno == errno.EADDRINUSE:
+            raise CrisisplanError(
+                f"Error: {host}:{port} is in use by another program: choose another port,"
+                f" such as -a {host}:{port + 1}."
+            ) from None
+        raise CrisisplanError(f"Error: cannot serve on {host}:{port}: {exc.strerror}.") from None
+    server.server_bind = lambda: None  # type: ignore[method-assign]  # bound above
     for watched in (
         path.resolve().parent,
         resources.content_dir(),
         resources.themes_dir(),
-        *overrides,
+        *options.templates,
     ):
         server.watch(str(watched))
     click.echo(f"Serving {path} on {server.url} (Ctrl+C to stop)")
@@ -48,4 +122,3 @@ def serve(
         pass
     finally:
         server.shutdown()
-        shutil.rmtree(out, ignore_errors=True)

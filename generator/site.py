@@ -32,14 +32,19 @@ HOOKS = (
 
 
 def nav(hb: Handbook, pages: dict[str, str]) -> list[Any]:
-    """The navigation: the crisis card first, then the four phases, the appendix and about."""
+    """The navigation: the crisis card first, then the four phases, the appendix and about.
+
+    Threat pages are not in it: every page carries the whole navigation, so a register of a
+    thousand threats would put a thousand links on each of a thousand pages. They are listed,
+    by severity, on the Response page, and each links to the one before and after it.
+    """
     entries: list[Any] = ["index.md"]
+    threat_pages = {str(tv.page) for tv in hb.threats}
     for phase in PHASES:
         index = f"{phase}/index.md"
-        if phase == "response":  # threat pages in register order
-            children = [str(tv.page) for tv in hb.threats]
-        else:
-            children = [p for p in pages if p.startswith(f"{phase}/") and p != index]
+        children = [
+            p for p in pages if p.startswith(f"{phase}/") and p != index and p not in threat_pages
+        ]
         entries.append({_title(pages[index]): [index, *children]})
     entries += ["appendix/index.md", "about.md"]
     return entries
@@ -95,6 +100,7 @@ def config(hb: Handbook, pages: dict[str, str], *, pdf_name: str | None) -> dict
         "docs_dir": "docs",
         "theme": theme,
         "nav": nav(hb, pages),
+        "not_in_nav": "/response/*.md\n",
         "hooks": [HOOKS_NAME],
         "extra": {
             "crisisplan": {

@@ -43,7 +43,7 @@ from urllib.parse import unquote
 
 from .errors import BuildError, CrisisplanError
 from .sanitize import TAG
-from .weasy import import_weasyprint, render, save, write_pdf
+from .weasy import font_config, import_weasyprint, render, save, write_pdf
 
 PART = "<!--crisisplan:part-->"
 _RUNNING = re.compile(r"<!--crisisplan:running-->.*?<!--/crisisplan:running-->", re.S)
@@ -300,22 +300,26 @@ def _child(
                 raise _Again(*reply[1:])
             return reply[1], reply[2]
 
-        try:
-            with numbering(meet):
-                document = render(part.html, folder=folder, overrides=overrides)
-        except _Again as again:
-            numbers, offset, total, expected = again.args
+        with font_config() as fonts:
+            try:
+                with numbering(meet):
+                    document = render(part.html, folder=folder, overrides=overrides, fonts=fonts)
+            except _Again as again:
+                numbers, offset, total, expected = again.args
 
-            def check(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
-                if pages != expected:  # the numbers changed how the contents break
-                    raise _Recount(pages)
-                return offset, total
+                def check(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
+                    if pages != expected:  # the numbers changed how the contents break
+                        raise _Recount(pages)
+                    return offset, total
 
-            with numbering(check):
-                document = render(
-                    number_contents(part.html, numbers), folder=folder, overrides=overrides
-                )
-        save(document, target)
+                with numbering(check):
+                    document = render(
+                        number_contents(part.html, numbers),
+                        folder=folder,
+                        overrides=overrides,
+                        fonts=fonts,
+                    )
+            save(document, target)
         outcome: tuple[Any, ...] = (
             "done",
             [(page.height, page.bookmarks) for page in document.pages],

@@ -9,14 +9,14 @@ from __future__ import annotations
 import contextlib
 import io
 import mimetypes
-import os
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from . import resources
+from . import clock, resources
 from .errors import BuildError, Problem
 
 
@@ -85,8 +85,12 @@ def import_weasyprint() -> None:
     )
 
 
-def render(html: str, *, folder: Path, overrides: Sequence[Path] = ()) -> Any:
-    """Lay out ``html`` with WeasyPrint; return the Document."""
+def render(html: str, *, folder: Path, overrides: Sequence[Path] = (), fonts: Any = None) -> Any:
+    """Lay out ``html`` with WeasyPrint; return the Document.
+
+    ``fonts``: the font configuration from :func:`font_config`, which removes its temporary
+    folder when done.
+    """
     import_weasyprint()
     import weasyprint
 
@@ -95,7 +99,27 @@ def render(html: str, *, folder: Path, overrides: Sequence[Path] = ()) -> Any:
             string=html,
             base_url=folder.resolve().as_uri() + "/",
             url_fetcher=fetcher([folder, resources.themes_dir(), *overrides]),
-        ).render()
+        ).render(font_config=fonts)
+
+
+@contextlib.contextmanager
+def font_config() -> Iterator[Any]:
+    """A font configuration for the documents rendered in the block; its folder goes with it.
+
+    WeasyPrint copies a document's web fonts into a temporary folder that it removes when the
+    configuration is garbage collected, which a forked process that ends with ``os._exit``
+    never does: each part of a PDF left one behind. Here it is removed on the way out.
+    """
+    import_weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    try:
+        yield fonts
+    finally:
+        folder = getattr(fonts, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def save(document: Any, target: Path) -> None:
@@ -105,7 +129,7 @@ def save(document: Any, target: Path) -> None:
             target,
             pdf_variant="pdf/ua-1",
             uncompressed_pdf=False,
-            pdf_identifier=b"crisisplan" if os.environ.get("SOURCE_DATE_EPOCH") else None,
+            pdf_identifier=b"crisisplan" if clock.epoch() is not None else None,
         )
 
 
@@ -151,6 +175,7 @@ def _fetch_errors() -> Iterator[None]:
 
 def write_pdf(html: str, target: Path, *, folder: Path, overrides: Sequence[Path] = ()) -> int:
     """Render ``html`` to ``target`` with WeasyPrint, in this process; return the page count."""
-    document = render(html, folder=folder, overrides=overrides)
-    save(document, target)
+    with font_config() as fonts:
+        document = render(html, folder=folder, overrides=overrides, fonts=fonts)
+        save(document, target)
     return len(document.pages)

@@ -220,7 +220,10 @@ def test_ctrl_c_during_a_build_stops_every_process_and_leaves_no_work_folder(
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
-    while not list(out.glob(".kopi-nusantara-*/out/*.html")) and time.monotonic() < deadline:
+    while (
+        not list(out.glob(".crisisplan/work-kopi-nusantara-*/out/*.html"))
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.01)  # until the site is being written: the PDF's parts are typesetting
     os.killpg(build.pid, signal.SIGINT)
     output = build.communicate(timeout=120)[0].decode()
@@ -228,6 +231,7 @@ def test_ctrl_c_during_a_build_stops_every_process_and_leaves_no_work_folder(
     assert "Traceback" not in output and "Process Fork" not in output, output
     assert output.rstrip().endswith("Aborted!")
     assert sorted(p.name for p in out.iterdir()) == [".crisisplan"]
+    assert sorted(p.name for p in (out / ".crisisplan").iterdir()) == ["kopi-nusantara.lock"]
     time.sleep(0.5)
     left = subprocess.run(["ps", "-o", "pid=,args=", "-g", str(build.pid)], capture_output=True)
     assert "crisisplan" not in left.stdout.decode()

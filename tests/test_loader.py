@@ -10,7 +10,7 @@ import yaml
 
 from crisisplan import loader
 from crisisplan.errors import QuestionnaireError
-from crisisplan.loader import Document, dotted, load_bytes, load_yaml
+from crisisplan.loader import MAX_BYTES, Document, dotted, load_bytes, load_yaml
 
 
 def load(text: str) -> Document:
@@ -121,7 +121,7 @@ def test_byte_order_mark_and_windows_line_ends_are_accepted() -> None:
 
 def test_a_file_exactly_at_the_size_cap_loads() -> None:
     head = b"company:\n  name: Kopi\n#"
-    doc = load_bytes(head + b"x" * (1024 * 1024 - len(head)), "q.yaml")
+    doc = load_bytes(head + b"x" * (MAX_BYTES - len(head)), "q.yaml")
     assert doc.data == {"company": {"name": "Kopi"}}
 
 
@@ -228,9 +228,9 @@ def test_any_tag_is_refused(text: str, tag: str) -> None:
 
 
 def test_file_over_the_size_cap() -> None:
-    raw = b"company:\n  name: Kopi\n#" + b"x" * (1024 * 1024)
+    raw = b"company:\n  name: Kopi\n#" + b"x" * MAX_BYTES
     assert refused(raw) == one_error(
-        "q.yaml:1:1: the file is 1,048,599 bytes; at most 1,048,576 are allowed"
+        f"q.yaml:1:1: the file is {MAX_BYTES + 23:,} bytes; at most {MAX_BYTES:,} are allowed"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -52,3 +53,100 @@ def test_serve_rebuilds_when_the_questionnaire_changes(tmp_path: Path):
         proc.terminate()
         proc.wait(timeout=10)
         log.close()
+
+
+class Serving:
+    """``crisisplan serve`` in a process of its own, stopped with SIGTERM at the end."""
+
+    def __init__(self, tmp_path: Path, path: Path, port: int) -> None:
+        self.log_path = tmp_path / "serve.log"
+        self.log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "crisisplan", "serve", str(path), "-a", f"127.0.0.1:{port}"],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.url = f"http://127.0.0.1:{port}"
+
+    def output(self) -> str:
+        return self.log_path.read_text(encoding="utf-8")
+
+    def stop(self) -> int:
+        self.proc.terminate()
+        code = self.proc.wait(timeout=20)
+        self.log.close()
+        return code
+
+
+def wait_for(condition, what: str, timeout: float = 40) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.3)
+
+
+def test_a_broken_questionnaire_shows_its_error_on_the_page_until_it_is_fixed(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko Lama\n", encoding="utf-8")
+    serving = Serving(tmp_path, path, free_port())
+    try:
+        assert "Toko Lama" in fetch(serving.url + "/about.html")
+        path.write_text("company:\n  name: Toko Lama\n  website: not a url\n", encoding="utf-8")
+        wait_for(lambda: 'role="alert"' in fetch(serving.url + "/about.html"), "no error shown")
+        page = fetch(serving.url + "/about.html")
+        assert "company.website: &#x27;not a url&#x27; is not a web address" in page
+        assert "Toko Lama" in page  # the last good site stays
+        assert "company.website" in serving.output()
+        path.write_text("company:\n  name: Toko Baru\n", encoding="utf-8")  # a new folder
+        wait_for(lambda: "Toko Baru" in fetch(serving.url + "/about.html"), "rename not followed")
+        assert 'role="alert"' not in fetch(serving.url + "/about.html")
+        assert "Rebuilt in" in serving.output()
+    finally:
+        serving.stop()
+    assert "Traceback" not in serving.output()
+
+
+def test_live_reload_runs_under_the_content_security_policy(tmp_path, page):
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko Lama\n", encoding="utf-8")
+    serving = Serving(tmp_path, path, free_port())
+    try:
+        fetch(serving.url + "/about.html")
+        page.goto(serving.url + "/about.html")
+        path.write_text("company:\n  name: Toko Lama\n  industry: Paint\n", encoding="utf-8")
+        page.get_by_text("Paint").first.wait_for(timeout=40_000)  # reloaded by itself
+        assert page.console_errors == []  # no script refused by the policy
+    finally:
+        serving.stop()
+
+
+def test_a_busy_port_is_one_line(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko\n", encoding="utf-8")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        run = subprocess.run(
+            [sys.executable, "-m", "crisisplan", "serve", str(path), "-a", f"127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1] == (
+        f"Error: 127.0.0.1:{port} is in use by another program: choose another port, such as"
+        f" -a 127.0.0.1:{port + 1}."
+    )
+    assert "Serving" not in run.stdout and "Traceback" not in run.stderr
+
+
+def test_serve_stopped_with_sigterm_leaves_nothing(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko\n", encoding="utf-8")
+    before = set(Path(tempfile.gettempdir()).glob("crisisplan-serve-*"))
+    serving = Serving(tmp_path, path, free_port())
+    fetch(serving.url + "/index.html")
+    serving.stop()
+    assert set(Path(tempfile.gettempdir()).glob("crisisplan-serve-*")) == before
+    assert "Traceback" not in serving.output()

@@ -1,0 +1,406 @@
+"""Durable output: never missing, never half-written, nothing left behind, one line per failure.
+
+Builds run as real processes (``python -m crisisplan``), killed with SIGKILL and SIGTERM at
+chosen moments; the moments are reached by a small driver that wraps one function of the
+package before running the command, so the package itself holds no test hooks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crisisplan import output
+from crisisplan.build import Options, build_handbook
+from crisisplan.errors import BuildError
+
+pytestmark = pytest.mark.slow
+
+SITE_ONLY = Options(pdf=False)
+SITE_FORCE = Options(pdf=False, force=True)
+
+
+def client(folder: Path, name: str = "Toko Maju", file: str = "questionnaire.yaml") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / file
+    path.write_text(f"company:\n  name: {name}\n", encoding="utf-8")
+    return path
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` and a digest of its bytes."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def leftovers(outdir: Path) -> list[str]:
+    """What the output folder holds besides the handbooks and the state folder's locks."""
+    extra = [p.name for p in outdir.iterdir() if p.name.startswith(".") and p.name != ".crisisplan"]
+    state = outdir / ".crisisplan"
+    if state.is_dir():
+        extra += [f".crisisplan/{p.name}" for p in state.iterdir() if p.suffix != ".lock"]
+    return sorted(extra)
+
+
+DRIVER = """\
+import os, pathlib, signal, sys
+import crisisplan.output as output
+import crisisplan.site as site
+
+def kill():
+    os.kill(os.getpid(), signal.{sig})
+
+def wrap(module, name, *, before=False):
+    real = getattr(module, name)
+    def wrapped(*args, **kwargs):
+        if before:
+            kill()
+        result = real(*args, **kwargs)
+        kill()
+        return result
+    setattr(module, name, wrapped)
+
+{setup}
+from crisisplan.cli import main
+sys.argv = ["crisisplan", *sys.argv[1:]]
+main()
+"""
+
+# Where a build is killed, as code run before the command.
+MOMENTS = {
+    "after-the-site-is-built": 'wrap(site, "build_site")',
+    "just-before-the-swap": 'wrap(output, "publish", before=True)',
+    "just-after-the-swap": 'wrap(output, "publish")',
+    # where no atomic exchange exists, the previous handbook is renamed aside, then the new in
+    "between-the-two-renames": """\
+output._renameat2 = lambda: None
+real_rename = pathlib.Path.rename
+def rename(self, target):
+    result = real_rename(self, target)
+    if pathlib.Path(target).name == "previous":
+        kill()
+    return result
+pathlib.Path.rename = rename
+""",
+}
+
+
+def run_killed(
+    tmp_path: Path, args: list[str], setup: str, sig: str = "SIGKILL"
+) -> subprocess.CompletedProcess[str]:
+    """Run ``crisisplan ARGS`` after ``setup``, which sends ``sig`` at the chosen moment."""
+    driver = tmp_path / "driver.py"
+    driver.write_text(DRIVER.format(setup=setup, sig=sig), encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, str(driver), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        start_new_session=True,
+    )
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
+    """A client built once: its questionnaire, the output folder and the handbook's files."""
+    path = client(tmp_path / "clients")
+    outdir = tmp_path / "out"
+    build_handbook(path, outdir, SITE_ONLY)
+    path.write_text(path.read_text() + "handbook:\n  version: '2'\n", encoding="utf-8")
+    return path, outdir, snapshot(outdir / "toko-maju")
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+@pytest.mark.parametrize("sig", ["SIGKILL", "SIGTERM"])
+def test_a_killed_build_leaves_the_previous_output_and_the_next_build_clears_up(
+    built, tmp_path, moment, sig
+):
+    path, outdir, before = built
+    args = ["build", str(path), "-o", str(outdir), "--no-pdf"]
+    run = run_killed(tmp_path, args, MOMENTS[moment], sig)
+    assert run.returncode != 0, run.stderr
+    assert "Traceback" not in run.stderr, run.stderr
+    after_swap = moment == "just-after-the-swap"
+    if sig == "SIGTERM":  # handled like Ctrl-C: its own work folder is cleaned on the way out
+        assert run.stderr.rstrip().endswith("Aborted!"), run.stderr
+        assert leftovers(outdir) == []
+    now = outdir / "toko-maju"
+    if moment == "between-the-two-renames" and sig == "SIGKILL":
+        assert not now.exists()  # only here: the next build puts the previous one back
+    else:
+        assert (snapshot(now) == before) != after_swap  # complete: the old one or the new one
+    second = build_handbook(path, outdir, SITE_ONLY)
+    assert leftovers(outdir) == []
+    assert (second.output / "index.html").is_file()
+    assert sorted(p.name for p in outdir.iterdir()) == [".crisisplan", "toko-maju"]
+
+
+def test_a_build_killed_between_the_renames_is_undone_before_anything_else(built, tmp_path):
+    path, outdir, before = built
+    args = ["build", str(path), "-o", str(outdir), "--no-pdf"]
+    run_killed(tmp_path, args, MOMENTS["between-the-two-renames"])
+    with output.locked(outdir, "toko-maju"):  # what every build does first
+        assert snapshot(outdir / "toko-maju") == before
+    assert leftovers(outdir) == []
+
+
+def test_the_handbook_is_swapped_in_one_step(built, monkeypatch):
+    path, outdir, _ = built
+    renames: list[tuple[str, str]] = []
+    real = Path.rename
+    monkeypatch.setattr(
+        Path, "rename", lambda a, b: (renames.append((a.name, Path(b).name)), real(a, b))[1]
+    )
+    build_handbook(path, outdir, SITE_ONLY)
+    assert ("out", "toko-maju") not in renames  # not moved in: exchanged with the old one
+    assert output._renameat2() is not None
+    assert leftovers(outdir) == []
+
+
+def test_staging_is_private_and_outside_the_published_folders(built, monkeypatch):
+    path, outdir, _ = built
+    seen: list[tuple[Path, int]] = []
+    real = output.publish
+
+    def publish(staged: Path, target: Path, work: Path) -> None:
+        seen.append((work, work.stat().st_mode & 0o777))
+        seen.append((work.parent, work.parent.stat().st_mode & 0o777))
+        real(staged, target, work)
+
+    monkeypatch.setattr(output, "publish", publish)
+    build_handbook(path, outdir, SITE_ONLY)
+    (work, work_mode), (state, state_mode) = seen
+    assert (work_mode, state_mode) == (0o700, 0o700)
+    assert state == outdir / ".crisisplan"
+    assert not work.exists()
+
+
+def test_a_second_build_of_the_same_client_at_once_is_refused_in_one_line(built, tmp_path):
+    path, outdir, _ = built
+    driver = tmp_path / "slow.py"
+    driver.write_text(
+        textwrap.dedent(
+            """\
+            import sys, time
+            import crisisplan.site as site
+            real = site.build_site
+            def slow(*a, **k):
+                print("building", flush=True)
+                time.sleep(4)
+                return real(*a, **k)
+            site.build_site = slow
+            from crisisplan.cli import main
+            sys.argv = ["crisisplan", *sys.argv[1:]]
+            main()
+            """
+        ),
+        encoding="utf-8",
+    )
+    first = subprocess.Popen(
+        [sys.executable, str(driver), "build", str(path), "-o", str(outdir), "--no-pdf"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert first.stdout is not None
+    assert first.stdout.readline() == "building\n"
+    second = subprocess.run(
+        [sys.executable, "-m", "crisisplan", "build", str(path), "-o", str(outdir), "--no-pdf"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    first.communicate(timeout=120)
+    assert first.returncode == 0
+    assert second.returncode == 1
+    assert f"Error: another crisisplan build is writing {outdir / 'toko-maju'}" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert leftovers(outdir) == []
+
+
+def test_a_build_with_an_empty_tmpdir_leaves_it_empty(tmp_path, example_path):
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    for jobs in ("2", "1"):  # the PDF in parts in forked processes, and in this process
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "crisisplan",
+                "build",
+                str(example_path),
+                "-o",
+                str(tmp_path / "out"),
+                "--force",
+                "--jobs",
+                jobs,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "TMPDIR": str(tmpdir)},
+        )
+        assert run.returncode == 0, run.stderr
+        assert list(tmpdir.iterdir()) == [], jobs
+    assert leftovers(tmp_path / "out") == []
+
+
+# -- disks that refuse -------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def tmpfs(folder: Path, size: int) -> Iterator[Path]:
+    """A small file system of its own at ``folder``, or a skip where this machine cannot."""
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_full_disk_is_one_line_and_the_previous_output_stays(tmp_path):
+    path = client(tmp_path / "clients")
+    probe = build_handbook(path, tmp_path / "probe", SITE_ONLY).output
+    size = sum(p.stat().st_size for p in probe.rglob("*") if p.is_file())
+    with tmpfs(tmp_path / "disk", int(size * 1.6)) as disk:
+        first = build_handbook(path, disk, SITE_ONLY)
+        before = snapshot(first.output)
+        with pytest.raises(BuildError) as info:
+            build_handbook(path, disk, SITE_FORCE)
+        [line] = info.value.format_message().splitlines()
+        assert line.startswith(f"Error: {disk}/.crisisplan/work-toko-maju-"), line
+        assert line.endswith(
+            ": no space left on device; free some space on that disk. The previous output is"
+            " unchanged."
+        ), line
+        assert snapshot(first.output) == before
+        assert leftovers(disk) == []
+
+
+def test_a_read_only_disk_is_one_line(tmp_path):
+    path = client(tmp_path / "clients")
+    with tmpfs(tmp_path / "disk", 64 * 1024 * 1024) as disk:
+        first = build_handbook(path, disk, SITE_ONLY)
+        before = snapshot(first.output)
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        run = subprocess.run(
+            [sys.executable, "-m", "crisisplan", "build", str(path), "-o", str(disk), "--force"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 1
+        assert "Traceback" not in run.stderr
+        assert (
+            f"Error: {disk}/.crisisplan: read-only file system; the disk is"
+            " read-only: choose another output folder with -o. The previous output is unchanged."
+        ) in run.stderr, run.stderr
+        assert snapshot(first.output) == before
+
+
+@pytest.mark.parametrize(
+    ("code", "advice"),
+    [
+        (errno.ENOSPC, "free some space on that disk"),
+        (errno.EROFS, "the disk is read-only: choose another output folder with -o"),
+        (errno.EACCES, "you may not write there: choose another output folder with -o"),
+    ],
+)
+def test_every_operating_system_error_is_one_line(built, monkeypatch, code, advice):
+    """The same, simulated, for machines where a file system cannot be mounted."""
+    path, outdir, before = built
+
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code), str(outdir / "toko-maju" / "x.html"))
+
+    monkeypatch.setattr("crisisplan.build.build_site", fail)
+    with pytest.raises(BuildError) as info:
+        build_handbook(path, outdir, SITE_ONLY)
+    assert info.value.format_message() == (
+        f"Error: {outdir / 'toko-maju' / 'x.html'}: {os.strerror(code).lower()}; {advice}."
+        " The previous output is unchanged."
+    )
+    assert snapshot(outdir / "toko-maju") == before
+    assert leftovers(outdir) == []
+
+
+# -- folder names that keep clients apart ------------------------------------------------------
+
+
+def test_non_latin_companies_get_folders_of_their_own_across_runs(tmp_path):
+    moscow = client(tmp_path / "a", "Кофе Москва")
+    tokyo = client(tmp_path / "b", "株式会社コーヒー")
+    first = build_handbook(moscow, tmp_path / "out", SITE_ONLY)
+    second = build_handbook(tokyo, tmp_path / "out", SITE_ONLY)
+    assert (first.slug, second.slug) == ("kofe-moskva", "zhushihuishekohi")
+    assert (first.output / "index.html").is_file() and (second.output / "index.html").is_file()
+
+
+def test_a_build_that_would_replace_another_clients_handbook_refuses(tmp_path):
+    one = client(tmp_path / "a", "Toko Maju")
+    other = client(tmp_path / "b", "Toko Maju!")  # another file, the same folder name
+    first = build_handbook(one, tmp_path / "out", SITE_ONLY)
+    before = snapshot(first.output)
+    with pytest.raises(BuildError) as info:
+        build_handbook(other, tmp_path / "out", SITE_ONLY)
+    assert info.value.format_message() == (
+        f"Error: {first.output} holds the handbook of another questionnaire with the same company"
+        f" name; give {other} a distinct company.name, or remove {first.output} to replace it."
+    )
+    assert snapshot(first.output) == before
+    assert build_handbook(one, tmp_path / "out", SITE_FORCE).output == first.output
+
+
+def test_the_questionnaire_is_sized_before_it_is_read(tmp_path):
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as file:
+        file.truncate(2 * 1024**3)  # 2 GB, sparse: reading it would take seconds and memory
+    started = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-m", "crisisplan", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert time.perf_counter() - started < 20
+    assert (
+        f"{path}:1:1: the file is 2,147,483,648 bytes; at most 4,194,304 are allowed" in run.stderr
+    )
+
+
+def test_a_build_killed_while_its_pdf_typesets_leaves_no_process_and_no_file(
+    tmp_path, example_path
+):
+    outdir = tmp_path / "out"
+    args = ["build", str(example_path), "-o", str(outdir), "--jobs", "2"]
+    run = run_killed(tmp_path, args, 'wrap(site, "build_site")')  # the PDF's parts still run
+    assert run.returncode == -9
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the PDF's processes see their parent gone and end
+        ps = subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True).stdout
+        if str(tmp_path) not in ps:
+            break
+        time.sleep(0.2)
+    assert str(tmp_path) not in ps
+    assert not (outdir / "kopi-nusantara").exists()
+    result = build_handbook(example_path, outdir)
+    assert result.pdf is not None and result.pdf.is_file()
+    assert leftovers(outdir) == []
