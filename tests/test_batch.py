@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -59,6 +60,8 @@ def test_many_clients_one_failing(tmp_path):
     assert (tmp_path / "out" / "toko-tiga" / "index.html").is_file()
     assert not (tmp_path / "out" / "toko-dua").exists()
     assert "2 built or up to date, 1 failed" in result.output
+    counters = re.findall(r"^\[(\d+)/3\]", result.output, re.M)
+    assert sorted(counters) == ["1", "2", "3"]  # each client counted once
 
 
 @pytest.mark.parametrize(
