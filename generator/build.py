@@ -5,7 +5,6 @@ Reading :func:`build_handbook` tells how the tool works; each stage lives in its
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
@@ -17,11 +16,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, clock, output, pdfprocess, resources, typeset
+from . import __version__, clock, output, resources
 from .errors import BuildError, CrisisplanError, Problem, os_error
 from .model import Handbook, build_model
 from .overrides import check as check_overrides
-from .pdf import print_html
+from .pdf import parts
+from .pdf.html import print_html
+from .pdf.process import PdfProcess
+from .processes import can_fork, cores
 from .questionnaire import Loaded, load_questionnaire
 from .render import environment, render_pages
 from .site import build_site, build_site_zensical, export
@@ -115,8 +117,7 @@ def build_handbook(
     options = options or Options()
     options = replace(options, templates=check_overrides(options.templates))
     try:
-        with typeset.collecting_less():
-            return _build_handbook(path, Path(outdir).absolute(), options)
+        return _build_handbook(path, Path(outdir).absolute(), options)
     except OSError as exc:
         raise os_error(exc) from None
 
@@ -154,7 +155,7 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
             )
         output.refuse_foreign(target)
         # Forked now: it imports WeasyPrint while this process renders the pages.
-        beside = pdfprocess.PdfProcess() if _beside(options) else None
+        beside = PdfProcess() if _beside(options) else None
         try:
             hb, pages, pdf_pages = _build(loaded, work, options, beside)
         finally:
@@ -178,7 +179,7 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
 
 
 def _build(
-    loaded: Loaded, work: Path, options: Options, beside: pdfprocess.PdfProcess | None
+    loaded: Loaded, work: Path, options: Options, beside: PdfProcess | None
 ) -> tuple[Handbook, dict[str, str], int]:
     """Stages 2-5 into ``work/out``: the model, the pages, the PDF and the site."""
     loaded, hb, pages = _prepare(loaded, options.templates)
@@ -191,7 +192,7 @@ def _build(
         if beside:
             beside.start(html, work / "pdf" / hb.pdf, loaded.folder, overrides, options.parts)
         else:
-            pdf_pages = typeset.typeset(
+            pdf_pages = parts.typeset(
                 html,
                 work / "pdf" / hb.pdf,
                 folder=loaded.folder,
@@ -227,7 +228,7 @@ def _source(loaded: Loaded) -> str:
 
 def _beside(options: Options) -> bool:
     """Whether the PDF is typeset in a process of its own, beside the site."""
-    return options.pdf and options.site and options.side_by_side and typeset.can_fork()
+    return options.pdf and options.site and options.side_by_side and can_fork()
 
 
 # -- the cache --------------------------------------------------------------------------------
@@ -354,13 +355,13 @@ def build_many(
         done += 1
         if progress:
             progress(outcome, done, len(paths))
-    cores = jobs or typeset.cores()
-    workers = max(1, min(cores, len(todo) or 1))
+    processes = jobs or cores()
+    workers = max(1, min(processes, len(todo) or 1))
     # One process per client when there are several; a client alone gets the cores (its PDF
     # beside its site, in as many parts), unless --jobs 1 asks for one process.
-    alone = options.side_by_side and cores > 1 and workers == 1
+    alone = options.side_by_side and processes > 1 and workers == 1
     options = replace(
-        options, side_by_side=alone, parts=options.parts or (cores if alone else None)
+        options, side_by_side=alone, parts=options.parts or (processes if alone else None)
     )
     if workers == 1:
         for path in todo:
@@ -369,7 +370,7 @@ def build_many(
             if progress:
                 progress(outcomes[path], done, len(paths))
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze) as pool:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = {pool.submit(_build_one, p, outdir, options): p for p in todo}
             for future in as_completed(futures):
                 outcomes[futures[future]] = outcome = future.result()

@@ -79,7 +79,7 @@ def test_jobs_decides_whether_a_client_uses_every_core(
         raise BuildError("Error: not built in this test")
 
     monkeypatch.setattr("crisisplan.build.build_handbook", fake_build)
-    monkeypatch.setattr("crisisplan.typeset.cores", lambda: 2)
+    monkeypatch.setattr("crisisplan.build.cores", lambda: 2)
     paths = [client(tmp_path, f"c{i}", f"Toko {i}") for i in range(clients)]
     outcomes = build_many(paths, tmp_path / "out", SITE, jobs=jobs)
     assert [o.error for o in outcomes] == ["Error: not built in this test"] * clients

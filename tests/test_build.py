@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import multiprocessing
 from dataclasses import replace
@@ -10,11 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from crisisplan import build as build_module
-from crisisplan import pdfprocess, typeset
 from crisisplan.build import Options, _beside, build_handbook
 from crisisplan.cli import cli
 from crisisplan.errors import BuildError, Problem
-from crisisplan.pdfprocess import PdfProcess
+from crisisplan.pdf import parts
 
 
 def test_build_without_arguments_writes_site_and_pdf_under_site(tmp_path, monkeypatch):
@@ -103,7 +103,7 @@ def test_a_failed_pdf_beside_the_site_leaves_nothing_behind(tmp_path, monkeypatc
         target.write_bytes(b"half a PDF")
         raise BuildError("Error: the PDF failed (test).", [Problem("print.html", 1, 1, "pdf", "x")])
 
-    monkeypatch.setattr(typeset, "typeset", broken)
+    monkeypatch.setattr(parts, "typeset", broken)
     with pytest.raises(BuildError, match=r"the PDF failed \(test\)") as raised:
         build_handbook(_toko(tmp_path), tmp_path / "out", BESIDE)
     assert [p.message for p in raised.value.problems] == ["x"]
@@ -112,14 +112,17 @@ def test_a_failed_pdf_beside_the_site_leaves_nothing_behind(tmp_path, monkeypatc
 
 
 @needs_beside
-def test_a_pdf_process_that_cannot_import_weasyprint_says_so(tmp_path, monkeypatch):
-    def missing():  # as when Pango is not installed
-        raise OSError("cannot load library 'libpango-1.0-0'")
+def test_an_operating_system_error_in_the_pdf_process_is_one_line(tmp_path, monkeypatch):
+    def full(html, target, **kwargs):  # runs in the forked PDF process
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
 
-    monkeypatch.setattr(pdfprocess, "import_weasyprint", missing)
-    with pytest.raises(BuildError, match="the PDF build failed") as raised:
+    monkeypatch.setattr(parts, "typeset", full)
+    with pytest.raises(BuildError) as raised:
         build_handbook(_toko(tmp_path), tmp_path / "out", BESIDE)
-    assert "cannot load library 'libpango-1.0-0'" in raised.value.message
+    assert raised.value.format_message().startswith(f"Error: {tmp_path / 'out'}/.crisisplan/work-")
+    assert raised.value.format_message().endswith(
+        ": no space left on device; free some space on that disk. The previous output is unchanged."
+    )
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".crisisplan"]
     assert multiprocessing.active_children() == []
 
@@ -172,24 +175,16 @@ def test_a_refused_output_folder_stops_the_waiting_pdf_process(tmp_path):
 
 
 @needs_beside
-def test_the_pdf_process_ends_when_this_one_closes_its_pipe():
-    process = PdfProcess()
-    process._conn.close()  # as when this process dies: the child must not wait for ever
-    process._process.join(timeout=60)
-    assert process._process.exitcode == 0
-
-
-@needs_beside
-def test_an_unchanged_client_stops_the_pdf_process_forked_for_it(tmp_path, monkeypatch):
+def test_an_unchanged_client_is_not_typeset_again(tmp_path, monkeypatch):
     counts = tmp_path / "counts.txt"
-    real = typeset.split
+    real = parts.split
 
     def split(html, count):  # runs in the forked PDF process
         with counts.open("a") as file:
             file.write(f"{count}\n")
         return real(html, count)
 
-    monkeypatch.setattr(typeset, "split", split)
+    monkeypatch.setattr(parts, "split", split)
     before = gc.get_threshold()
     path = _toko(tmp_path)
     first = build_handbook(path, tmp_path / "out", replace(BESIDE, parts=3))
@@ -198,7 +193,8 @@ def test_an_unchanged_client_stops_the_pdf_process_forked_for_it(tmp_path, monke
     assert second.pdf_pages == first.pdf_pages > 10
     assert counts.read_text() == "3\n"  # Options.parts reaches the PDF process
     assert multiprocessing.active_children() == []
-    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)  # as the caller had them
+    # a library call changes no process-wide setting: the command sets them (cli.main)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)
 
 
 @needs_beside

@@ -23,7 +23,7 @@ from questionnaires import ID_SECTIONS, Drawn, questionnaire
 
 from crisisplan.build import Options, build_handbook, prepare
 from crisisplan.choices import LANGUAGES
-from crisisplan.pdf import print_html
+from crisisplan.pdf.html import print_html
 from crisisplan.questionnaire import load_questionnaire
 from crisisplan.text import PLACEHOLDER
 from crisisplan.types import clean

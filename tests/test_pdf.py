@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import sys
 from pathlib import Path
 
 import pypdf
@@ -12,7 +11,7 @@ import pytest
 
 from crisisplan.build import Options, build_handbook
 from crisisplan.errors import BuildError
-from crisisplan.weasy import fetcher, write_pdf
+from crisisplan.pdf.weasy import fetcher, write_pdf
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +150,7 @@ def test_a_forbidden_resource_fails_the_build_naming_it(tmp_path):
 
 
 def test_quicker_page_references_write_the_same_bytes(tmp_path, monkeypatch):
-    from crisisplan.weasy import render, save
+    from crisisplan.pdf.weasy import render, save
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
     pages = "".join(
@@ -200,29 +199,29 @@ def test_paper_forms_follow_the_handbook(page_texts):
 
 
 def test_threat_tables_get_fixed_widths_only_in_the_built_in_shape():
-    from crisisplan.pdf import _name_threat_tables
+    from crisisplan.pdf.tables import name_threat_tables
 
     def table(*headers):
         cells = "".join(f"<th>{h}</th>" for h in headers)
         return f"<table>\n<thead>\n<tr>{cells}</tr>\n</thead><tbody></tbody></table>"
 
     page = table("C", "M", "N") + "<p>x</p>" + table("P", "A", "C", "Ch") + table("M", "By", "In")
-    named = _name_threat_tables(page)
+    named = name_threat_tables(page)
     assert re.findall(r'<table(?: class="([^"]*)")?>', named) == [
         "cp-channels",
         "cp-inform",
         "cp-approvals",
     ]
-    assert _name_threat_tables(page.replace("<th>Ch</th>", "")) == page.replace(
+    assert name_threat_tables(page.replace("<th>Ch</th>", "")) == page.replace(
         "<th>Ch</th>", ""
     )  # an override's own tables keep automatic layout
     shorter = table("P", "A", "C", "Ch") + table("M", "By", "In")
-    assert 'class="cp-channels"' not in _name_threat_tables(shorter)
-    assert 'class="cp-inform"' in _name_threat_tables(shorter)
+    assert 'class="cp-channels"' not in name_threat_tables(shorter)
+    assert 'class="cp-inform"' in name_threat_tables(shorter)
 
 
 def test_every_threat_page_has_its_three_named_tables(reference_pages):
-    from crisisplan.pdf import sections
+    from crisisplan.pdf.html import sections
 
     threats = [s for s in sections(reference_pages) if s["kind"] == "threat"]
     assert len(threats) == 7
@@ -246,7 +245,7 @@ def _widths(table: str) -> list[float]:
 
 
 def test_tables_get_column_widths_from_the_font_metrics():
-    from crisisplan.pdf import _TABLE, _measure_table
+    from crisisplan.pdf.tables import _TABLE, _measure_table
 
     title = "A title of a threat that needs all the room it can get " * 4
     html = _markdown_table(40, "12", title, "Moderate")
@@ -264,7 +263,7 @@ def test_tables_get_column_widths_from_the_font_metrics():
 
 
 def test_measured_widths_break_lines_where_pango_does():
-    from crisisplan.pdf import _TABLE, _measure_table, _words
+    from crisisplan.pdf.tables import _TABLE, _measure_table, _words
 
     assert _words("https://example.org/news today") == ["https://", "example.org/", "news", "today"]
     assert _words("e-mail +62-21 1/2") == ["e-", "mail", "+62-21", "1/2"]  # not before digits
@@ -280,28 +279,28 @@ def test_measured_widths_break_lines_where_pango_does():
 
 
 def test_tables_with_less_room_code_or_no_header_are_left_to_weasyprint():
-    from crisisplan.pdf import _TABLE, _measure_table, _measure_tables
+    from crisisplan.pdf.tables import _TABLE, _measure_table, measure
 
     table = _markdown_table(2, "one", "two")
-    assert _measure_tables(table).startswith('<table class="cp-measured">')
+    assert measure(table).startswith('<table class="cp-measured">')
     for inside in (
         "<ul><li>{}</li></ul>",
         '<div class="admonition">{}</div>',
         "<blockquote>{}</blockquote>",
     ):
         nested = inside.format(table)
-        assert _measure_tables(nested) == nested  # narrower than the text width
-        assert _measure_tables(nested + table) == nested + _TABLE.sub(_measure_table, table)
+        assert measure(nested) == nested  # narrower than the text width
+        assert measure(nested + table) == nested + _TABLE.sub(_measure_table, table)
     code = _markdown_table(2, "<code>some_identifier</code>", "two")
-    assert _measure_tables(code) == code  # set in another font
+    assert measure(code) == code  # set in another font
     headless = (
         "<table><tbody><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></tbody></table>"
     )
-    assert _measure_tables(headless) == headless  # no header cells to carry the widths
+    assert measure(headless) == headless  # no header cells to carry the widths
 
 
 def test_the_cards_tables_keep_automatic_layout():
-    from crisisplan.pdf import sections
+    from crisisplan.pdf.html import sections
 
     table = "| A | B |\n|---|---|\n| one | two |\n"
     pages = {"index.md": f"# Card\n\n{table}", "about.md": f"# About\n\n{table}"}
@@ -313,7 +312,7 @@ def test_the_cards_tables_keep_automatic_layout():
 
 def test_attribute_like_text_stays_text_in_print():
     from crisisplan import text
-    from crisisplan.pdf import sections
+    from crisisplan.pdf.html import sections
 
     words = 'We write id="a", href="#b" and href="other.md" in plain text.'
     source = f"# Title\n\n{text.escape(words)}\n\n[Next](other.md#part)\n"
@@ -325,61 +324,3 @@ def test_attribute_like_text_stays_text_in_print():
 
 
 # -- importing WeasyPrint ----------------------------------------------------------------------
-
-_LIBRARIES = """
-import ctypes.util, json, re, sys
-asked = []
-for name in ("_findLib_gcc", "_findLib_ld"):
-    real = getattr(ctypes.util, name, None)
-    if real:
-        setattr(ctypes.util, name, lambda lib, real=real: asked.append(lib) or real(lib))
-search = ctypes.util.find_library
-{setup}
-{importing}
-libraries = sorted({{
-    line.split()[-1] for line in open("/proc/self/maps")
-    if re.search(r"lib(pango|harfbuzz|fontconfig|gobject)[^/]*$", line)
-}})
-print(json.dumps([libraries, asked, ctypes.util.find_library is search]))
-"""
-
-
-def _import_in_a_new_process(importing: str, setup: str = "") -> tuple[list[str], list[str], bool]:
-    import json
-    import subprocess
-    import sys
-
-    code = _LIBRARIES.format(setup=setup, importing=importing)
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
-    libraries, asked, restored = json.loads(done.stdout)
-    return libraries, asked, restored
-
-
-needs_ldconfig = pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="the quicker import is for Linux"
-)
-
-
-@needs_ldconfig
-def test_weasyprint_loads_the_same_libraries_without_asking_gcc_or_ld():
-    default = _import_in_a_new_process("import weasyprint")
-    quicker = _import_in_a_new_process(
-        "from crisisplan.weasy import import_weasyprint\nimport_weasyprint()"
-    )
-    assert default[0] and quicker[0] == default[0]  # the same files, pango among them
-    assert default[1]  # WeasyPrint's many names send the full search to gcc and ld...
-    assert quicker[1] == []  # ...which the quicker import never asks
-    assert quicker[2]  # and ctypes.util.find_library is put back
-
-
-@needs_ldconfig
-def test_weasyprint_still_loads_libraries_that_ldconfig_does_not_know():
-    default = _import_in_a_new_process("import weasyprint")
-    unknown = _import_in_a_new_process(
-        "from crisisplan.weasy import import_weasyprint\nimport_weasyprint()",
-        setup="ctypes.util._findSoname_ldconfig = lambda name: None",
-    )
-    assert unknown[0] == default[0]  # found again by the full search
-    assert unknown[2]

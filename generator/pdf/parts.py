@@ -24,25 +24,21 @@ theme; :func:`usable` says when the single-process path must be used instead, an
 from __future__ import annotations
 
 import contextlib
-import gc
 import html as htmllib
-import multiprocessing as mp
-import os
 import re
-import threading
 import traceback
 import warnings
-import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote
 
-from .errors import BuildError, CrisisplanError
-from .sanitize import TAG
+from ..errors import BuildError, CrisisplanError
+from ..processes import can_fork, cores, forked
+from ..sanitize import TAG
+from . import internals
 from .weasy import font_config, import_weasyprint, render, save, write_pdf
 
 PART = "<!--crisisplan:part-->"
@@ -68,89 +64,12 @@ class Part:
     contents: bool = False
 
 
-def cores() -> int:
-    """The cores this process may run on (its CPU affinity), not all the machine has."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-#: Generation-0 threshold while building. Laying out a page allocates hundreds of thousands of
-#: short-lived objects, nearly all freed by reference counting; with Python's default of 700,
-#: the cyclic collector took about 1.8 of the 8.6 CPU seconds of the example's build (measured
-#: with ``gc.callbacks``). mypy runs its builds with the same setting.
-THRESHOLD = (200_000, 30, 30)
-
-
-_depth, _before, _lock = 0, gc.get_threshold(), threading.Lock()
-
-
-@contextlib.contextmanager
-def collecting_less() -> Iterator[None]:
-    """Run the cyclic garbage collector less often inside the block (nested or in several
-    threads at once too), then as before."""
-    global _depth, _before
-    with _lock:
-        if not _depth:
-            _before = gc.get_threshold()
-            gc.set_threshold(*THRESHOLD)
-        _depth += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _depth -= 1
-            if not _depth:
-                gc.set_threshold(*_before)
-
-
-#: This process's ends of the pipes to the processes it forked and still talks to.
-_ours: weakref.WeakSet[Any] = weakref.WeakSet()
-
-
-def forked(target: Callable[..., None], *args: Any) -> tuple[Any, Any]:
-    """Start ``target(conn, *args)`` in a forked process; return the process and this end of
-    the pipe to ``conn``.
-
-    The child first closes the copies it inherited of this process's pipe ends, its own
-    included, so it reads end-of-file when this process closes its end or dies, instead of
-    waiting for ever. It then freezes the heap it inherited: its garbage collections skip
-    those objects rather than walk, and so copy, all of them.
-    """
-    context = mp.get_context("fork")
-    mine, theirs = context.Pipe()
-    process = context.Process(target=_forked, args=(target, theirs, *args))
-    _ours.add(mine)
-    try:
-        process.start()
-    except BaseException:
-        mine.close()
-        raise
-    finally:
-        theirs.close()
-    return process, mine
-
-
-def _forked(target: Callable[..., None], conn: Any, *args: Any) -> None:
-    for end in list(_ours):
-        end.close()
-    gc.freeze()
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C reaches all: the parent reports it
-        target(conn, *args)
-
-
-def can_fork() -> bool:
-    """Whether a forked process can work beside this one: fork exists and a core is spare."""
-    return "fork" in mp.get_all_start_methods() and cores() > 1
-
-
 def usable(overrides: Sequence[Path]) -> bool:
     """Whether parts give the same PDF as one document: forking is possible, a core is spare,
     and the print theme is the built-in one. An ``extra.css`` that leaves pages alone (no
     ``@page`` rules, breaks, counters or running strings) is fine; any other print override
     may break or number pages its own way, so it is typeset as one document."""
-    if not can_fork():
+    if not (can_fork() and internals.known()):
         return False
     for root in overrides:
         for file in (root / "themes" / "print").rglob("*"):
@@ -220,41 +139,6 @@ def _after_first_tag(body: str, insert: str) -> str:
 
 # -- the rendezvous ---------------------------------------------------------------------------
 
-Meet = Callable[[int, dict[str, int]], tuple[int, int]]
-
-
-@contextlib.contextmanager
-def numbering(meet: Meet) -> Iterator[None]:
-    """Call ``meet(pages, anchors)`` once pagination is done and before the page margins are
-    laid out; it returns ``(offset, total)``: the number of pages before this document and the
-    number of pages in all. ``anchors`` maps each id to the index of its page.
-    """
-    import weasyprint.layout as layout
-
-    original = layout.make_margin_boxes
-    met: set[int] = set()
-
-    def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
-        if id(context) not in met:
-            met.add(id(context))
-            anchors = {
-                name: item.page_maker_index
-                for name, item in context.target_collector.target_lookup_items.items()
-                if item.page_maker_index is not None
-            }
-            offset, total = meet(len(context.page_maker) - 1, anchors)
-            for entry in context.page_maker[1:]:
-                counters = entry[3][1]
-                counters["page"] = [counters.get("page", [0])[0] + offset]
-                counters["pages"] = [total]
-        return original(context, page, state)
-
-    layout.make_margin_boxes = make_margin_boxes
-    try:
-        yield
-    finally:
-        layout.make_margin_boxes = original
-
 
 def number_contents(html: str, numbers: dict[str, int]) -> str:
     """The contents' links with their page numbers written in (``data-page``), for print.css
@@ -302,7 +186,7 @@ def _child(
 
         with font_config() as fonts:
             try:
-                with numbering(meet):
+                with internals.numbering(meet):
                     document = render(part.html, folder=folder, overrides=overrides, fonts=fonts)
             except _Again as again:
                 numbers, offset, total, expected = again.args
@@ -312,7 +196,7 @@ def _child(
                         raise _Recount(pages)
                     return offset, total
 
-                with numbering(check):
+                with internals.numbering(check):
                     document = render(
                         number_contents(part.html, numbers),
                         folder=folder,
@@ -504,18 +388,8 @@ def _dests(pdf: Any, stubs: frozenset[str], copy: Callable[[Any], Any]) -> dict[
 def _outline(pdf: Any, pages: list[tuple[float, list[Any]]]) -> None:
     """Bookmarks over the whole document, nested as WeasyPrint nests them in one document."""
     import pikepdf
-    from weasyprint.anchors import make_page_bookmark_tree
-    from weasyprint.matrix import Matrix
 
-    tree: list[Any] = []
-    skipped: list[int] = []
-    last_by_depth = [tree]
-    previous = 0
-    for number, (height, bookmarks) in enumerate(pages):
-        matrix = Matrix(a=0.75, d=-0.75, f=height * 0.75)
-        previous = make_page_bookmark_tree(
-            SimpleNamespace(bookmarks=bookmarks), skipped, last_by_depth, previous, number, matrix
-        )
+    tree = internals.outline_tree(pages)
 
     def items(subtrees: list[Any]) -> list[Any]:
         out = []

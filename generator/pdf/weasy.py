@@ -1,7 +1,8 @@
-"""The WeasyPrint side of stage 5: import it, typeset print HTML, write tagged PDF.
+"""Stage 5, WeasyPrint: import it, typeset print HTML with a fetcher that reads only what it
+may, and write tagged PDF, with WeasyPrint's public API (its internals are in ``internals``).
 
-Kept apart from ``pdf.py``, which renders the print HTML with Jinja, Markdown and the model:
-typesetting (``typeset.py``, ``pdfprocess.py``) needs none of those.
+Kept apart from ``html.py``: typesetting (``parts.py``, ``process.py``) needs no Jinja,
+Markdown or model.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from . import clock, resources
-from .errors import BuildError, Problem
+from .. import clock, resources
+from ..errors import BuildError, Problem
+from . import internals
 
 
 def fetcher(roots: list[Path]) -> Any:
@@ -50,39 +52,19 @@ def fetcher(roots: list[Path]) -> Any:
 
 
 def import_weasyprint() -> None:
-    """Import WeasyPrint, about 0.3 s sooner on Linux; a BuildError says why it cannot be.
-
-    WeasyPrint tries several names for each library it loads (``libpango-1.0-0``,
-    ``pango-1.0-0``, ``pango-1.0``...), and cffi asks ``ctypes.util.find_library`` about
-    each name that does not load. For a name it cannot find, that runs ldconfig, gcc and ld
-    in turn: 16 names at about 17 ms each. While importing, only ldconfig's cache is asked,
-    which is what ``find_library`` asks first, so the libraries found are the same. If one is
-    not in that cache, the import is tried again with the full search.
-    """
+    """Import WeasyPrint; a :class:`BuildError` says why it cannot be (most often: no Pango)."""
     if "weasyprint" in sys.modules:
         return
-    import ctypes.util
-
-    search = ctypes.util.find_library
-    quick = getattr(ctypes.util, "_findSoname_ldconfig", None)  # CPython on Linux
-    tries = [quick, search] if quick and sys.platform.startswith("linux") else [search]
-    failure: Exception | None = None
-    for find in tries:
-        ctypes.util.find_library = find
-        try:
-            # WeasyPrint prints installation advice on stdout before it gives up
-            with contextlib.redirect_stdout(io.StringIO()):
-                import weasyprint  # noqa: F401
-            return
-        except (ImportError, OSError) as exc:  # the quick search: a library outside the cache
-            failure = exc
-        finally:
-            ctypes.util.find_library = search
-    raise BuildError(  # most often Pango is missing
-        f"Error: WeasyPrint, which makes the PDF, cannot be loaded ({' '.join(str(failure).split())});"
-        " nothing was written. It needs Pango (Debian: apt-get install libpango-1.0-0"
-        " libpangoft2-1.0-0); --no-pdf builds the site alone."
-    )
+    try:
+        # WeasyPrint prints installation advice on stdout before it gives up
+        with contextlib.redirect_stdout(io.StringIO()):
+            import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        raise BuildError(
+            f"Error: WeasyPrint, which makes the PDF, cannot be loaded ({' '.join(str(exc).split())});"
+            " nothing was written. It needs Pango (Debian: apt-get install libpango-1.0-0"
+            " libpangoft2-1.0-0); --no-pdf builds the site alone."
+        ) from None
 
 
 def render(html: str, *, folder: Path, overrides: Sequence[Path] = (), fonts: Any = None) -> Any:
@@ -117,47 +99,20 @@ def font_config() -> Iterator[Any]:
     try:
         yield fonts
     finally:
-        folder = getattr(fonts, "_folder", None)
+        folder = internals.font_folder(fonts)
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
 
 
 def save(document: Any, target: Path) -> None:
     """Write a laid-out Document as tagged PDF/UA-1."""
-    with _fetch_errors(), _page_references_once():
+    with _fetch_errors(), internals.page_references_once():
         document.write_pdf(
             target,
             pdf_variant="pdf/ua-1",
             uncompressed_pdf=False,
             pdf_identifier=b"crisisplan" if clock.epoch() is not None else None,
         )
-
-
-@contextlib.contextmanager
-def _page_references_once() -> Iterator[None]:
-    """Make ``pydyf.PDF.page_references`` build its tuple once per page added, not per call.
-
-    WeasyPrint asks for it for every element of the PDF/UA structure tree, and pydyf rebuilds
-    the tuple of all pages each time: write time grew with pages x elements, about 50 s of a
-    700-page handbook. The tuple only changes when a page is added, so it is kept until then.
-    """
-    import pydyf
-
-    original = pydyf.PDF.page_references
-
-    def page_references(pdf: Any) -> tuple[bytes, ...]:
-        kids = pdf.pages["Kids"]
-        cached = pdf.__dict__.get("_crisisplan_page_references")
-        if cached is None or cached[0] != len(kids):
-            cached = (len(kids), original.fget(pdf))
-            pdf.__dict__["_crisisplan_page_references"] = cached
-        return cached[1]  # type: ignore[no-any-return]
-
-    pydyf.PDF.page_references = property(page_references)
-    try:
-        yield
-    finally:
-        pydyf.PDF.page_references = original
 
 
 @contextlib.contextmanager

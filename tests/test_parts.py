@@ -3,7 +3,6 @@ bookmarks and links, and a structure tree that holds together."""
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import Counter
 from pathlib import Path
@@ -12,10 +11,11 @@ import pikepdf
 import pypdf
 import pytest
 
-from crisisplan import typeset
 from crisisplan.build import prepare
 from crisisplan.errors import BuildError
-from crisisplan.pdf import print_html
+from crisisplan.pdf import internals
+from crisisplan.pdf import parts as pdfparts
+from crisisplan.pdf.html import print_html
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +27,16 @@ def reference_html(example_path) -> str:
 @pytest.fixture(scope="module")
 def both(tmp_path_factory, example_path, reference_html) -> tuple[Path, Path]:
     """The reference PDF typeset as one document and in 3 parts of pages (5 parts in all)."""
-    if not typeset.usable(()):
+    if not pdfparts.usable(()):
         pytest.skip("typesetting in parts needs fork and 2 cores")
     out = tmp_path_factory.mktemp("typeset")
     one, parts = out / "one.pdf", out / "parts.pdf"
     folder = example_path.parent
-    typeset.typeset(reference_html, one, folder=folder, parallel=False)
-    joined, real = [], typeset.join
+    pdfparts.typeset(reference_html, one, folder=folder, parallel=False)
+    joined, real = [], pdfparts.join
     with pytest.MonkeyPatch.context() as monkey:
-        monkey.setattr(typeset, "join", lambda *args: joined.append(real(*args)))
-        assert typeset.typeset(reference_html, parts, folder=folder, count=3) > 30
+        monkey.setattr(pdfparts, "join", lambda *args: joined.append(real(*args)))
+        assert pdfparts.typeset(reference_html, parts, folder=folder, count=3) > 30
     assert len(joined) == 1  # the parts path ran, not the one-document fallback
     assert sorted(p.name for p in out.iterdir()) == ["one.pdf", "parts.pdf"]  # no part files left
     return one, parts
@@ -75,7 +75,7 @@ def _links(reader: pypdf.PdfReader) -> list[tuple[int, str, int | str]]:
 
 
 def test_split_gives_whole_documents_with_placeholders_for_other_parts(reference_html):
-    parts = typeset.split(reference_html, 2)
+    parts = pdfparts.split(reference_html, 2)
     assert parts is not None and len(parts) == 4  # cover and card, contents, 2 of pages
     assert [p.contents for p in parts] == [False, True, False, False]
     head = reference_html[: reference_html.index("<body>")]
@@ -90,26 +90,26 @@ def test_split_gives_whole_documents_with_placeholders_for_other_parts(reference
     assert {i for i, n in held.items() if n > 1} == set()
     assert {"cover", "contents", "index", "response--food-safety", "form-review"} <= set(held)
     assert parts[1].stubs >= {"response--food-safety", "form-review"}
-    broken = typeset.split(reference_html.replace('href="#form-review"', 'href="#nowhere"'), 2)
+    broken = pdfparts.split(reference_html.replace('href="#form-review"', 'href="#nowhere"'), 2)
     assert broken is not None and all("nowhere" not in p.stubs for p in broken)
 
 
 def test_split_needs_the_markers_and_usable_needs_the_built_in_print_theme(
     reference_html, tmp_path
 ):
-    assert typeset.split(reference_html.replace(typeset.PART, ""), 2) is None
+    assert pdfparts.split(reference_html.replace(pdfparts.PART, ""), 2) is None
     agency = tmp_path / "agency"
     (agency / "themes" / "print").mkdir(parents=True)
-    assert typeset.usable([agency])
+    assert pdfparts.usable([agency])
     extra = agency / "themes" / "print" / "extra.css"
     extra.write_text("h1 { color: teal; }", encoding="utf-8")
-    assert typeset.usable([agency])  # colours do not move pages
+    assert pdfparts.usable([agency])  # colours do not move pages
     for css in ("@page { margin: 1cm }", ".page { break-before: auto }", "h1 { page: wide }"):
         extra.write_text(css, encoding="utf-8")
-        assert not typeset.usable([agency]), css
+        assert not pdfparts.usable([agency]), css
     extra.unlink()
     (agency / "themes" / "print" / "print.css").write_text("", encoding="utf-8")
-    assert not typeset.usable([agency])
+    assert not pdfparts.usable([agency])
 
 
 def test_parts_give_the_same_pages_text_bookmarks_and_links(both):
@@ -180,72 +180,37 @@ def test_joined_structure_tree_holds_together(both):
 def test_a_failing_part_fails_the_whole_pdf_and_leaves_no_files(
     tmp_path, example_path, reference_html, monkeypatch
 ):
-    real = typeset.render
+    real = pdfparts.render
 
     def render(html, **kwargs):
         if 'id="form-review"' in html:
             raise BuildError("Error: this part cannot be typeset.")
         return real(html, **kwargs)
 
-    monkeypatch.setattr(typeset, "render", render)  # the forked parts inherit it
+    monkeypatch.setattr(pdfparts, "render", render)  # the forked parts inherit it
     with pytest.raises(BuildError, match="this part cannot be typeset"):
-        typeset.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent, count=2)
+        pdfparts.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent, count=2)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_contents_that_break_differently_with_their_numbers_fall_back_to_one_document(
     tmp_path, example_path, reference_html, monkeypatch
 ):
-    if not typeset.usable(()):
+    if not pdfparts.usable(()):
         pytest.skip("typesetting in parts needs fork and 2 cores")
-    real = typeset.number_contents
+    real = pdfparts.number_contents
 
     def longer(html, numbers):  # the second pass: as if the numbers wrapped many titles
         html = real(html, numbers)
-        if typeset.WIDE_NUMBER in numbers.values():
+        if pdfparts.WIDE_NUMBER in numbers.values():
             return html
         return html.replace("</ul>", "<li>more</li>" * 80 + "</ul>", 1)
 
-    monkeypatch.setattr(typeset, "number_contents", longer)
-    monkeypatch.setattr(typeset, "join", lambda *args: pytest.fail("the parts were joined"))
-    pages = typeset.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent)
+    monkeypatch.setattr(pdfparts, "number_contents", longer)
+    monkeypatch.setattr(pdfparts, "join", lambda *args: pytest.fail("the parts were joined"))
+    pages = pdfparts.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent)
     assert pages == len(pypdf.PdfReader(tmp_path / "x.pdf").pages) == 36
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.pdf"]
-
-
-def test_parts_collect_less_often_and_leave_the_shared_heap_alone(
-    tmp_path, example_path, reference_html, monkeypatch
-):
-    if not typeset.usable(()):
-        pytest.skip("typesetting in parts needs fork and 2 cores")
-    seen, real = tmp_path / "seen.txt", typeset.render
-
-    def render(html, **kwargs):  # runs in each forked part
-        with seen.open("a") as file:
-            file.write(f"{gc.get_threshold()} {gc.get_freeze_count() > 0}\n")
-        return real(html, **kwargs)
-
-    monkeypatch.setattr(typeset, "render", render)
-    before = gc.get_threshold()
-    with typeset.collecting_less():
-        typeset.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent, count=2)
-    assert gc.get_threshold() == before
-    assert gc.get_freeze_count() == 0  # only the children keep the heap frozen
-    lines = seen.read_text().splitlines()
-    assert len(lines) == 5  # cover, contents twice, two parts of pages
-    assert set(lines) == {f"{typeset.THRESHOLD} True"}
-
-
-def test_collecting_less_restores_the_threshold_when_builds_overlap():
-    before = gc.get_threshold()
-    first, second = typeset.collecting_less(), typeset.collecting_less()
-    first.__enter__()
-    second.__enter__()  # as two builds in two threads
-    assert gc.get_threshold() == typeset.THRESHOLD
-    first.__exit__(None, None, None)  # the first to start ends first
-    assert gc.get_threshold() == typeset.THRESHOLD  # the second still runs
-    second.__exit__(None, None, None)
-    assert gc.get_threshold() == before
 
 
 def test_parts_are_stopped_when_this_process_fails_before_their_rendezvous(
@@ -254,10 +219,28 @@ def test_parts_are_stopped_when_this_process_fails_before_their_rendezvous(
     import multiprocessing
     import sys
 
-    if not typeset.usable(()):
+    if not pdfparts.usable(()):
         pytest.skip("typesetting in parts needs fork and 2 cores")
     monkeypatch.setitem(sys.modules, "pikepdf", None)  # its import fails after the forks
     with pytest.raises(ImportError):
-        typeset.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent, count=2)
+        pdfparts.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent, count=2)
     assert multiprocessing.active_children() == []
     assert list(tmp_path.iterdir()) == []
+
+
+def test_with_internals_it_does_not_know_the_pdf_is_typeset_in_one_piece(
+    tmp_path, example_path, reference_html, monkeypatch
+):
+    """A WeasyPrint or pydyf upgrade costs speed, never correctness."""
+    monkeypatch.setitem(internals.KNOWN, "weasyprint", ("999.",))
+    monkeypatch.setattr(internals, "known", internals.known.__wrapped__)  # not the cached answer
+    assert not internals.known()
+    assert not pdfparts.usable(())
+    monkeypatch.setattr(pdfparts, "split", lambda *args: pytest.fail("split into parts"))
+    pages = pdfparts.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent)
+    assert pages == len(pypdf.PdfReader(tmp_path / "x.pdf").pages) == 36
+    import pydyf
+
+    before = pydyf.PDF.page_references
+    with internals.page_references_once():  # stands aside too
+        assert pydyf.PDF.page_references is before

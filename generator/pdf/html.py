@@ -1,0 +1,171 @@
+"""Stage 5, print HTML: the pages as one HTML document for WeasyPrint, from the print template."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+import markdown
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from .. import __version__, clock, resources, text
+from .. import overrides as overrides_
+from ..choices import PAPER
+from ..model import Handbook
+from ..render import PHASES
+from ..sanitize import TAG, sanitize
+from . import tables
+
+_HREF = re.compile(r'\s(href|id)="([^"]*)"')
+
+
+def page_key(path: str) -> str:
+    """``response/food-safety.md`` -> ``response--food-safety`` (an id for the whole page)."""
+    return path.removesuffix(".md").replace("/", "--")
+
+
+def _relink(html: str, path: str) -> str:
+    """Make one page's ids unique in the single print document and point links at them."""
+    key = page_key(path)
+
+    def sub(match: re.Match[str]) -> str:
+        attr, value = match.group(1), match.group(2)
+        if attr == "id":
+            return f' id="{key}-{value}"'
+        if value.startswith("#"):
+            return f' href="#{key}-{value[1:]}"'
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+            return match.group(0)
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(path), unquote(parts.path)))
+        anchor = page_key(target)
+        return f' href="#{anchor}-{parts.fragment}"' if parts.fragment else f' href="#{anchor}"'
+
+    return TAG.sub(lambda tag: _HREF.sub(sub, tag.group(0)), html)
+
+
+@cache
+def markdown_extensions() -> tuple[list[str], dict[str, Any]]:
+    """The Markdown extensions of the base mkdocs.yml, so print and site parse pages alike."""
+    config = yaml.safe_load(resources.base_config().read_text(encoding="utf-8"))
+    names: list[str] = []
+    configs: dict[str, Any] = {}
+    for item in config["markdown_extensions"]:
+        name, options = next(iter(item.items())) if isinstance(item, dict) else (item, None)
+        names.append(name)
+        if options:
+            configs[name] = options
+    return names, configs
+
+
+#: Print needs no permalink anchors and no clickable checkbox markup: every element costs
+#: WeasyPrint time on every page, and neither shows on paper.
+PRINT_OPTIONS = {"toc": {"permalink": False}, "pymdownx.tasklist": {"custom_checkbox": False}}
+
+
+def sections(pages: dict[str, str], *, measure: bool = True) -> list[dict[str, Any]]:
+    """Each page as print HTML with its kind: card, phase, threat, appendix or about.
+
+    ``measure``: tables get widths computed from the built-in print font's metrics (off when
+    an override may change the fonts).
+    """
+    names, configs = markdown_extensions()
+    configs = {
+        name: {**configs.get(name, {}), **PRINT_OPTIONS.get(name, {})}
+        for name in {*configs, *PRINT_OPTIONS}
+        if name in names
+    }
+    md = markdown.Markdown(extensions=names, extension_configs=configs)
+    out = []
+    for path, source in pages.items():
+        md.reset()
+        body = _relink(sanitize(md.convert(source)), path)
+        if path == "index.md":
+            kind = "card"
+        elif path.startswith("response/") and path != "response/index.md":
+            kind = "threat"
+        elif path.split("/")[0] in PHASES:
+            kind = "phase" if path.endswith("index.md") else "subpage"
+        else:
+            kind = path.split("/")[0].removesuffix(".md")
+        if kind == "threat":
+            body = tables.name_threat_tables(body)
+        if measure and kind != "card":  # the card's tables are smaller and its page wider
+            body = tables.measure(body)
+        title = next((line[2:] for line in source.splitlines() if line.startswith("# ")), "")
+        out.append(
+            {
+                "path": path,
+                "id": page_key(path),
+                "kind": kind,
+                "html": Markup(body),
+                "title": Markup(title),
+            }
+        )
+    return out
+
+
+def theme_file(relative: str, overrides: Sequence[Path] = ()) -> Path:
+    """``themes/<relative>`` from the first override folder that has it, else the built-in one."""
+    for root in overrides:
+        candidate = root / "themes" / relative
+        if candidate.is_file():
+            return candidate.resolve()
+    return resources.themes_dir() / relative
+
+
+def print_html(
+    hb: Handbook,
+    pages: dict[str, str],
+    *,
+    folder: Path,
+    paper: str = "a4",
+    overrides: Sequence[Path] = (),
+) -> str:
+    """The complete HTML the PDF is rendered from (``crisisplan export`` writes it too).
+
+    ``themes/print/`` templates are searched in the override folders first; ``default:NAME``
+    names the built-in template, so an override can extend it. They render sandboxed.
+    """
+    env = SandboxedEnvironment(
+        loader=overrides_.loader("themes/print", overrides),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date"] = lambda d: text.date(d, hb.language)
+    fonts_as_built = not any(
+        (root / "themes" / folder_name).exists()
+        for root in overrides
+        for folder_name in ("fonts", "print")
+    )
+    all_sections = sections(pages, measure=fonts_as_built)
+    order = {"card": 0, "phase": 1, "subpage": 1, "threat": 1, "appendix": 2, "about": 3}
+    return env.get_template("print.html").render(
+        hb=hb,
+        s=text.strings(hb.language),
+        sections=sorted(all_sections, key=lambda x: order.get(x["kind"], 2)),
+        logo=hb.logo_uri,
+        paper=PAPER[paper],
+        stylesheets=[
+            theme_file("fonts/print/fonts.css", overrides).as_uri(),
+            theme_file("print/print.css", overrides).as_uri(),
+            # Each override may add to the print stylesheet rather than replace it.
+            *[
+                (root / "themes" / "print" / "extra.css").resolve().as_uri()
+                for root in reversed(overrides)
+                if (root / "themes" / "print" / "extra.css").is_file()
+            ],
+        ],
+        version=__version__,
+        created=clock.created(),
+    )
