@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up what the test suite needs and run it: system packages (Chromium for the browser
 # tests, poppler-utils for the PDF checks), the virtualenv, the project with its test
-# extras, then pytest. Arguments are passed on to pytest.
+# extras, ruff and mypy, then pytest. Arguments are passed on to pytest.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -23,5 +23,10 @@ if [[ ! -x .venv/bin/python ]]; then
   python3 -m venv .venv
 fi
 .venv/bin/pip install -q -e '.[test]'
+
+# Typed and linted before the tests run (the same commands as the README's Development section).
+.venv/bin/ruff check generator tests benchmarks
+.venv/bin/ruff format --check generator tests benchmarks
+.venv/bin/mypy
 
 exec .venv/bin/python -m pytest "$@"

@@ -11,6 +11,24 @@ import pytest
 from crisisplan import resources
 
 pytest_plugins = ["browser_support", "builds"]
+#: Tests that need more than Python: each marker can be left out (``-m "not browser"``).
+#: ``browser``: the test opens pages in Chromium (it asks for the ``page`` or ``browser``
+#: fixture); ``pdf``: it typesets a PDF (its module is about the PDF, or it asks for the
+#: reference build); ``slow``: set by the modules that build many handbooks.
+BROWSER_FIXTURES = {"page", "browser"}
+PDF_FIXTURES = {"reference_build", "pdf_path", "page_texts", "both", "attacked", "hostile"}
+PDF_MODULES = {"test_pdf.py", "test_parts.py"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if names & PDF_FIXTURES or item.path.name in PDF_MODULES:
+            item.add_marker(pytest.mark.pdf)
+
+
 ROOT = Path(__file__).resolve().parent.parent
 # The reference questionnaires shared by the whole project (a copy is bundled in content/).
 SHARED = ROOT.parent / "shared" / "examples"

@@ -52,6 +52,7 @@ def test_a_broken_questionnaire_writes_nothing(tmp_path, monkeypatch):
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.pdf
 def test_two_builds_are_byte_identical(tmp_path, monkeypatch, example_path):
     from crisisplan.build import build_handbook
 
@@ -175,6 +176,7 @@ def test_a_refused_output_folder_stops_the_waiting_pdf_process(tmp_path):
 
 
 @needs_beside
+@pytest.mark.pdf
 def test_an_unchanged_client_is_not_typeset_again(tmp_path, monkeypatch):
     counts = tmp_path / "counts.txt"
     real = parts.split
