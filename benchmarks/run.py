@@ -503,9 +503,20 @@ def to_pdf_project(
         shutil.rmtree(dest)
     shutil.copytree(project, dest)
     config = dest / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    plugins = {"plugins": ["search", "offline", {"to-pdf": options}], **extra}
-    config.write_text(text + yaml.safe_dump(plugins, sort_keys=False), encoding="utf-8")
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    # mkdocs-to-pdf prints only the pages in the navigation; crisisplan's site lists the threat
+    # pages on the Response page instead, so they are put back for this route to print them.
+    threats = sorted(
+        f"response/{p.name}" for p in (dest / "docs" / "response").glob("*.md") if p.name != "index.md"
+    )
+    for entry in data["nav"]:
+        if isinstance(entry, dict):
+            (children,) = entry.values()
+            if "response/index.md" in children:
+                children.extend(threats)
+    data.pop("not_in_nav", None)
+    data.update({"plugins": ["search", "offline", {"to-pdf": options}], **extra})
+    config.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return config
 
 
