@@ -33,7 +33,8 @@ def page_key(path: str) -> str:
 
 
 def _relink(html: str, path: str) -> str:
-    """Make one page's ids unique in the single print document and point links at them."""
+    """Make one page's ids unique in the single print document and point links at them;
+    links to other files lose their target."""
     key = page_key(path)
 
     def sub(match: re.Match[str]) -> str:
@@ -43,8 +44,12 @@ def _relink(html: str, path: str) -> str:
         if value.startswith("#"):
             return f' href="#{key}-{value[1:]}"'
         parts = urlsplit(value)
-        if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+        if parts.scheme or parts.netloc:
             return match.group(0)
+        if not parts.path.endswith(".md"):
+            # A file beside the site (the calendar): paper cannot open it, and WeasyPrint
+            # would turn it into a file:// link to the build folder.
+            return ""
         target = posixpath.normpath(posixpath.join(posixpath.dirname(path), unquote(parts.path)))
         anchor = page_key(target)
         return f' href="#{anchor}-{parts.fragment}"' if parts.fragment else f' href="#{anchor}"'
@@ -96,8 +101,6 @@ def sections(pages: dict[str, str], *, measure: bool = True) -> list[dict[str, A
             kind = "phase" if path.endswith("index.md") else "subpage"
         else:
             kind = path.split("/")[0].removesuffix(".md")
-        if kind == "threat":
-            body = tables.name_threat_tables(body)
         if measure and kind != "card":  # the card's tables are smaller and its page wider
             body = tables.measure(body)
         title = next((line[2:] for line in source.splitlines() if line.startswith("# ")), "")
@@ -149,7 +152,7 @@ def print_html(
         for folder_name in ("fonts", "print")
     )
     all_sections = sections(pages, measure=fonts_as_built)
-    order = {"card": 0, "phase": 1, "subpage": 1, "threat": 1, "appendix": 2, "about": 3}
+    order = {"card": 0, "about": 0, "phase": 1, "subpage": 1, "threat": 1, "appendix": 2}
     return env.get_template("print.html").render(
         hb=hb,
         s=text.strings(hb.language),
