@@ -507,7 +507,9 @@ def to_pdf_project(
     # mkdocs-to-pdf prints only the pages in the navigation; crisisplan's site lists the threat
     # pages on the Response page instead, so they are put back for this route to print them.
     threats = sorted(
-        f"response/{p.name}" for p in (dest / "docs" / "response").glob("*.md") if p.name != "index.md"
+        f"response/{p.name}"
+        for p in (dest / "docs" / "response").glob("*.md")
+        if p.name != "index.md"
     )
     for entry in data["nav"]:
         if isinstance(entry, dict):

@@ -11,13 +11,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import text
 from .defaults import default_ids
 from .errors import Problem
 from .images import Image, ImageError, read_image
 from .loader import Document
 from .messages import did_you_mean
-from .schema import Questionnaire, channels_for, references
-from .text import fill_placeholders, strings
+from .playbook import channel_limit, playbook, source_of_truth, threat_kind
+from .schema import Questionnaire, references
 
 #: The sections whose items have an ``id``.
 SECTIONS = ("audiences", "channels", "team", "severity_levels", "threats")
@@ -123,97 +124,202 @@ def warnings(q: Questionnaire, doc: Document, defaulted: set[str], today: dt.dat
 
     ``defaulted``: the sections filled from the defaults, which are not the client's to fix.
     """
-    out: list[Problem] = []
-    assert q.severity_levels and q.team is not None and q.threats is not None
-    top = q.severity_levels[0]
+    found: list[tuple[Path_, str]] = []
+    for check in (_backups, _backup_loops, _review, _approvals, _triggers, _channels, _accounts):
+        found += check(q, defaulted, today)
+    found += _statements(q, defaulted)
+    return [doc.problem(path, message, warning=True) for path, message in found]
+
+
+Path_ = tuple[str | int, ...]
+Found = list[tuple[Path_, str]]
+
+
+def _backups(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
+    """Everyone called in at the two most severe levels has a backup."""
+    assert q.severity_levels is not None and q.team is not None
+    if "team" in defaulted:
+        return []
     by_id = {m.id: m for m in q.team}
-    for j, who in enumerate(top.activate if "team" not in defaulted else []):
-        if who in by_id and by_id[who].backup is None:
+    out: Found = []
+    warned: set[str] = set()
+    for i, level in enumerate(q.severity_levels[:2]):
+        for j, who in enumerate(level.activate):
+            if who in by_id and by_id[who].backup is None and who not in warned:
+                warned.add(who)
+                out.append(
+                    (
+                        ("severity_levels", i, "activate", j),
+                        f"{who!r} is called in at {level.id!r} but has no backup: add team.backup",
+                    )
+                )
+    return out
+
+
+def _backup_loops(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
+    """A chain of backups that ends bouncing between two other people (crisis lead → social
+    lead → care lead → social lead) never comes back to anyone who can decide in the first
+    one's place. A ring back to the start, or a pair of mutual backups, is fine."""
+    assert q.team is not None
+    if "team" in defaulted:
+        return []
+    backup = {m.id: m.backup for m in q.team if m.backup}
+    index = {m.id: i for i, m in enumerate(q.team)}
+    out: Found = []
+    for start in backup:
+        chain = [start]
+        while chain[-1] in backup and backup[chain[-1]] not in chain:
+            chain.append(str(backup[chain[-1]]))
+        again = backup.get(chain[-1])
+        if again is not None and again != start and chain.index(again) == len(chain) - 2:
+            shown = " → ".join([*chain, str(again)])
             out.append(
-                doc.problem(
-                    ("severity_levels", 0, "activate", j),
-                    f"{who!r} is called in at {top.id!r} but has no backup: add team.backup",
-                    warning=True,
+                (
+                    ("team", index[start], "backup"),
+                    f"the backup chain {shown} goes round without coming back to {start!r}:"
+                    " give one of them a backup outside it",
                 )
             )
-    effective = q.handbook.effective or today
+    return out
+
+
+def _review(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
+    """The handbook's review, and the contact sheet's check, are not overdue."""
     assert q.handbook.review_every is not None
+    out: Found = []
+    effective = q.handbook.effective or today
     due = q.handbook.review_every.after(effective)
     if due < today:
         out.append(
-            doc.problem(
+            (
                 ("handbook", "effective"),
                 f"the review was due on {due.isoformat()}: review the handbook and update effective",
-                warning=True,
             )
         )
-    if (
-        q.approvals
-        and q.approvals.within
-        and q.approvals.within.minutes >= top.first_response.minutes
-    ):
+    verified = q.handbook.contacts_verified
+    if verified and q.handbook.review_every.after(verified) < today:
         out.append(
-            doc.problem(
-                ("approvals", "within"),
-                f"approvals may take {q.approvals.within}, the whole first response of {top.id!r} "
-                f"({top.first_response}): shorten approvals.within",
-                warning=True,
+            (
+                ("handbook", "contacts_verified"),
+                f"the phone numbers were last checked on {verified.isoformat()}, longer ago than"
+                f" review_every ({q.handbook.review_every}): check them and update contacts_verified",
             )
         )
+    return out
+
+
+def _approvals(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
+    """Approvals fit inside the first response of every level."""
+    assert q.severity_levels is not None and q.approvals is not None
+    within = q.approvals.within
+    if within is None:
+        return []
+    for level in q.severity_levels:
+        if within.minutes >= level.first_response.minutes:
+            return [
+                (
+                    ("approvals", "within"),
+                    f"approvals may take {within}, as long as the whole first response of"
+                    f" {level.id!r} ({level.first_response}): shorten approvals.within to leave"
+                    " time to publish",
+                )
+            ]
+    return []
+
+
+def _triggers(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
+    """Every severity level has signs that put a crisis at it."""
+    assert q.severity_levels is not None
+    if "severity_levels" in defaulted:
+        return []
+    return [
+        (
+            ("severity_levels", i, "id"),
+            f"severity level {level.id!r} has no triggers: add the measurable signs that put a"
+            " crisis at it, such as 'more than 30 negative mentions in an hour'",
+        )
+        for i, level in enumerate(q.severity_levels)
+        if not level.triggers
+    ]
+
+
+def _channels(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
+    """Every channel is reached by some audience or threat."""
+    assert q.threats is not None
     audiences = q.audiences or []
-    if any(a.channels for a in audiences):
-        reached = {cid for a in audiences for cid in a.channels}
-        for i, c in enumerate(q.channels):
-            if c.id not in reached and not any(c.id in t.messages for t in q.threats):
+    if not any(a.channels for a in audiences):
+        return []
+    reached = {cid for a in audiences for cid in a.channels}
+    return [
+        (
+            ("channels", i, "id"),
+            f"channel {c.id!r} is in no audience's channels, so no threat uses it: "
+            "add it to audiences[].channels",
+        )
+        for i, c in enumerate(q.channels)
+        if c.id not in reached and not any(c.id in t.messages for t in q.threats)
+    ]
+
+
+def _accounts(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
+    """An account with one admin is one lost phone away from being locked out."""
+    return [
+        (
+            ("channels", i, "admins"),
+            f"{c.name} ({c.id}) has one admin: add a second, so the account survives a lost phone"
+            " or a person away",
+        )
+        for i, c in enumerate(q.channels)
+        if len(c.admins) == 1
+    ]
+
+
+def _statements(q: Questionnaire, defaulted: set[str]) -> Found:
+    """Statements that leave out the next update, and messages too long for their channel."""
+    assert q.severity_levels is not None and q.threats is not None
+    book = playbook(q.handbook.language)
+    place, _ = source_of_truth(q, book, "")
+    levels = {s.id: s for s in q.severity_levels}
+    channels = {c.id: c for c in q.channels}
+    out: Found = []
+    for i, t in enumerate(q.threats):
+        where: Path_ = ("threats", i, "holding_statement")
+        if t.holding_statement is None:
+            if "threats" not in defaulted:
+                kind = book.kinds[threat_kind(t, book)]
                 out.append(
-                    doc.problem(
-                        ("channels", i, "id"),
-                        f"channel {c.id!r} is in no audience's channels, so no threat uses it: "
-                        "add it to audiences[].channels",
-                        warning=True,
+                    (
+                        ("threats", i),
+                        f"threat {t.id!r} has no holding_statement: the built-in one for"
+                        f" {kind.label.lower()!r} will be used; write one for this client",
                     )
                 )
-    levels = {s.id: s for s in q.severity_levels}
-    limits = {c.id: c.max_length for c in q.channels}
-    names = {c.id: c.name for c in q.channels}
-    standard = strings(q.handbook.language)["default_statement"]
-    for i, t in enumerate(q.threats):
-        if t.holding_statement is None and "threats" not in defaulted:
+        elif book.kinds[threat_kind(t, book)].tone != "light" and not text.complete(
+            t.holding_statement, place
+        ):
+            missing = (
+                "when the next update comes"
+                if "{next_update}" not in t.holding_statement
+                else "where the next update will be"
+            )
             out.append(
-                doc.problem(
-                    ("threats", i),
-                    f"threat {t.id!r} has no holding_statement: the standard one will be used",
-                    warning=True,
+                (
+                    where,
+                    f"the holding statement does not say {missing}: a closing line saying so was"
+                    " added; write {next_update} and {source_of_truth} in it to place them yourself",
                 )
             )
         level = levels.get(t.severity or "")
-        if level is not None:
-            statement = t.holding_statement or standard
-            length = len(fill_placeholders(statement, level.public_updates, q.handbook.language))
-            for key in channels_for(t, audiences, q.channels):
-                limit = limits.get(key)
-                if key not in t.messages and limit is not None and length > limit:
-                    out.append(
-                        doc.problem(
-                            ("threats", i, "holding_statement")
-                            if t.holding_statement
-                            else ("threats", i),
-                            f"the holding statement is {length} characters; {names[key]} ({key}) "
-                            f"allows {limit}: add messages.{key} with a shorter version",
-                            warning=True,
-                        )
-                    )
+        if level is None:
+            continue
         for key, message in t.messages.items():
-            limit = limits.get(key)
-            if limit is None or level is None:
-                continue
-            length = len(fill_placeholders(message, level.public_updates, q.handbook.language))
-            if length > limit:
+            limit = channel_limit(channels[key], book) if key in channels else None
+            length = len(text.fill_placeholders(message, level.public_updates, q.handbook.language))
+            if limit is not None and length > limit:
                 out.append(
-                    doc.problem(
+                    (
                         ("threats", i, "messages", key),
-                        f"message is {length} characters; {key} allows {limit}",
-                        warning=True,
+                        f"message is {length} characters; {channels[key].name} ({key}) allows {limit}",
                     )
                 )
     return out

@@ -1,7 +1,10 @@
-"""Stage 2: the handbook model: scores, sorted tables, cadences, timelines and character counts.
+"""Stage 2: the handbook model: everything the pages, the site and the PDF show, decided here.
 
-Everything a template shows that needs a calculation is computed here, so templates stay
-Markdown an agency writer can edit.
+The questionnaire says what is specific to the client; the language's built-in playbook
+(``playbook.py``) fills the rest by kind of threat and severity. Scores and order, cadences by
+severity and status, channel versions that fit, people resolved from roles, the calendar, the
+governance page: all of it is computed here, once for every language, so that templates hold
+prose, headings, simple slots and loops, and never a decision.
 """
 
 from __future__ import annotations
@@ -15,15 +18,45 @@ from markupsafe import Markup
 
 from . import clock, text
 from .images import Image
+from .kinds import AudienceKind, ChannelKind, Kind
+from .playbook import (
+    ChannelFormat,
+    KindContent,
+    Playbook,
+    channel_kind,
+    channel_limit,
+    first_match,
+    matches,
+    playbook,
+    source_of_truth,
+    threat_kind,
+)
 from .questionnaire import Loaded
-from .schema import Audience, Channel, Member, Questionnaire, SeverityLevel, Threat, channels_for
+from .schema import (
+    Audience,
+    Channel,
+    Company,
+    Contact,
+    Member,
+    SeverityLevel,
+    Threat,
+    channels_for,
+)
 from .types import Duration, tel_link
 
 BANDS = ("critical", "high", "moderate", "low")
 SCORE_BANDS = (15, 10, 5, 1)  # lowest likelihood x impact score of each priority band
+HEAT_COLORS = {"critical": "#B3261E", "high": "#E8710A", "moderate": "#F2C12E", "low": "#7CB342"}
+#: Days within which the post-crisis review is held, from the most severe level down.
+REVIEW_DAYS = (7, 14, 30, 60)
+#: How long a crisis runs before the long-incident rules apply.
+LONG_INCIDENT = Duration(24, "hours")
 
 
-@dataclass
+# -- people --------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)  # people are compared and hashed by who they are
 class Person:
     """A team member as the handbook shows them: contact details only in the internal edition."""
 
@@ -33,6 +66,7 @@ class Person:
     title: str | None
     phone: str | None
     email: str | None
+    out_of_hours: str | None
     duties: list[str]
     backup: Person | None = None
 
@@ -46,13 +80,43 @@ class Person:
         return tel_link(self.phone) if self.phone else None
 
 
+def _person(m: Member, public: bool) -> Person:
+    return Person(
+        id=m.id,
+        role=m.role,
+        name=m.name,
+        title=m.title,
+        phone=None if public else m.phone,
+        email=None if public else m.email,
+        out_of_hours=None if public else m.out_of_hours,
+        duties=list(m.duties),
+    )
+
+
+# -- severity, cadence, status ----------------------------------------------------------------
+
+
+@dataclass
+class StatusRow:
+    """A stage of a crisis, and how often to update at it, level by level (None: no more
+    regular updates, as when it is resolved)."""
+
+    key: str
+    label: str
+    meaning: str
+    every: list[Duration | None]
+    say: str
+
+
 @dataclass
 class Level:
-    """A severity level with its people and its first-24-hours timeline."""
+    """A severity level with its people, its first-24-hours timeline and its cadences."""
 
     level: SeverityLevel
     rank: int
     activate: list[Person]
+    review_within: Duration
+    long_every: Duration
     timeline: list[tuple[int, list[str]]] = field(default_factory=list)
     then: list[tuple[str, Duration]] = field(default_factory=list)
 
@@ -60,20 +124,98 @@ class Level:
         return getattr(self.level, name)
 
 
+# -- channels, audiences -------------------------------------------------------------------------
+
+
 @dataclass
-class Version:
-    """A threat's message on one channel, with its length against the channel's limit."""
+class ChannelView:
+    """A channel with its kind's format note and its owner and accounts resolved."""
 
     channel: Channel
+    kind: ChannelKind
+    format: ChannelFormat
+    limit: int | None
+    owner: Person | None
+    admins: list[Person]
+    two_factor: list[Person]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.channel, name)
+
+
+@dataclass
+class AudienceView:
+    """An audience with its kind, whether it is inside the company, and its channels."""
+
+    audience: Audience
+    kind: AudienceKind | None
+    internal: bool
+    channels: list[ChannelView]
+    owners: list[Person]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.audience, name)
+
+    @property
+    def side(self) -> str:
+        """``internal`` or ``external``, for labels."""
+        return "internal" if self.internal else "external"
+
+
+@dataclass
+class Version:
+    """A threat's message on one channel: its own, the statement, or a short one derived from
+    the statement that fits the channel's limit."""
+
+    channel: ChannelView
     html: Markup
     plain: str
-    length: int
-    limit: int | None
-    custom: bool
+    source: str  # "own", "statement" or "derived"
+
+    @property
+    def length(self) -> int:
+        return len(self.plain)
+
+    @property
+    def limit(self) -> int | None:
+        return self.channel.limit
 
     @property
     def over(self) -> bool:
         return self.limit is not None and self.length > self.limit
+
+
+@dataclass
+class Reach:
+    """An audience a threat informs, and what it worries about for that threat."""
+
+    audience: AudienceView
+    concerns: str
+
+
+# -- threats -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Task:
+    """An action with the person who owns it."""
+
+    do: str
+    owner: Person | None
+    role: str
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+
+
+@dataclass
+class Notice:
+    who: str
+    within: str
+    why: str | None
 
 
 @dataclass
@@ -85,20 +227,45 @@ class ThreatView:
     score: int
     band: str
     level: Level
+    kind: Kind
+    content: KindContent
     owner: Person | None
-    audiences: list[Audience]
+    reach: list[Reach]
     statement_html: Markup
     statement_plain: str
-    default_statement: bool
+    builtin_statement: bool
+    completed: bool  #: a closing line with the next update and the place was added
+    signature: str
     versions: list[Version]
     approvals: list[Person]
+    facts: list[str]
+    tasks: list[Task]
+    questions: list[Answer]
+    key_messages: list[str]
+    notify: list[Notice]
+    spokesperson: Person | None
+    staff_lines: list[str]
+    internal_html: Markup
+    reply_html: Markup
+    review: dt.date
+    #: The threats before and after this one in the register (their pages link each other).
+    previous: ThreatView | None = None
+    next: ThreatView | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.threat, name)
 
-    #: The threats before and after this one in the register (their pages link each other).
-    previous: ThreatView | None = None
-    next: ThreatView | None = None
+    @property
+    def audiences(self) -> list[AudienceView]:
+        return [r.audience for r in self.reach]
+
+    @property
+    def kind_label(self) -> str:
+        """The kind's name, and the questionnaire's own category when it says something else."""
+        category = self.threat.category
+        if category and category.lower() != self.content.label.lower():
+            return f"{self.content.label} ({category})"
+        return self.content.label
 
     @property
     def has_blanks(self) -> bool:
@@ -110,33 +277,132 @@ class ThreatView:
         """Path of the threat's page under docs/ (ids are validated slugs, safe as they are)."""
         return Markup(f"response/{self.threat.id}.md")
 
+    def step(self, name: str) -> int:
+        """The number of the page's section ``name``: the channels' section is there only when
+        the threat goes out on channels."""
+        steps = ["confirm", "statement", "channels", "inform", "notify", "actions", "questions"]
+        if not self.versions:
+            steps.remove("channels")
+        return [*steps, "spokesperson"].index(name) + 1
+
+
+# -- the handbook --------------------------------------------------------------------------------
+
+
+@dataclass
+class Colors:
+    """The brand's colours, and the variants that keep text readable on the site."""
+
+    primary: str
+    accent: str
+    on_primary: str
+    accent_light: str
+    accent_dark: str
+    link_light: str
+    link_dark: str
+
+
+@dataclass
+class HeatCell:
+    x: int
+    y: int
+    color: str
+    label: str
+
+
+@dataclass
+class Heatmap:
+    """A 5x5 likelihood x impact grid, each threat shown by its register number."""
+
+    cells: list[HeatCell]
+    size: int = 64
+    left: int = 92
+    top: int = 16
+
+
+@dataclass
+class Exercise:
+    """A dated entry of the exercise and review calendar."""
+
+    date: dt.date
+    label: str
+    owner: Person | None
+    role: str
+    what: str
+
+
+@dataclass
+class ContactRow:
+    """An outside contact, or a blank row for a kind the questionnaire has none of."""
+
+    kind: str
+    label: str
+    contact: Contact | None
+
+
+@dataclass
+class Governance:
+    owner: str
+    sign_off: Any
+    holders: list[Any]
+    changes: list[Any]
+    contacts_verified: dt.date | None
+
 
 @dataclass
 class Handbook:
     """The whole handbook, ready for the templates."""
 
-    q: Questionnaire
     language: str
     public: bool
+    title: str
+    company: Company
+    handbook: Any
     effective: dt.date
     next_review: dt.date
+    customers: str
+    place: str  #: the single source of truth, as statements name it
+    place_shown: Markup  #: the same in running text, a highlighted blank when it is one
+    place_url: str | None
+    place_name: str | None  #: what the questionnaire calls it ("our newsroom"), if it says
+    hotlines: list[Contact]  #: numbers that are not a person's, for both editions
     team: list[Person]
     people: dict[str, Person]
+    lead: Person | None
+    first_call: list[Person]
     levels: list[Level]
+    statuses: list[StatusRow]
     threats: list[ThreatView]
-    audiences: list[Audience]
-    channels: list[Channel]
-    public_channels: list[Channel]
-    heatmap: Markup
-    prevention: list[tuple[str, ThreatView]]
+    by_level: list[tuple[Level, list[ThreatView]]]
+    by_kind: list[tuple[str, list[ThreatView]]]
+    most_severe: list[ThreatView]
+    first_message: Markup
+    templates: dict[str, Markup]
+    audiences: list[AudienceView]
+    channels: list[ChannelView]
+    public_channels: list[ChannelView]
+    voice_tone: str | None
+    voice_rows: list[tuple[str, str]]
+    monitoring: Any
+    monitoring_owner: Person | None
     approve_holding: list[Person]
     approve_full: list[Person]
-    #: The PDF's file name, in the client's folder beside the site.
+    approvals_within: Duration
+    recovery: Any
+    review_owner: Person | None
+    share_with: list[AudienceView]
+    prevention: list[tuple[str, ThreatView]]
+    governance: Governance
+    contacts: list[ContactRow]
+    cascade: list[tuple[Person, list[Person]]]
+    calendar: list[Exercise]
+    staffing: Any
+    colors: Colors
+    heatmap: Heatmap
+    playbook: Playbook
     pdf: str = ""
-    #: File names under the site's ``assets/`` of the checked logo and favicon.
     logo: str | None = None
     favicon: str | None = None
-    #: The checked images to publish, by their name under ``assets/``.
     images: dict[str, Image] = field(default_factory=dict)
 
     @property
@@ -145,26 +411,13 @@ class Handbook:
         return self.images[self.logo].data_uri() if self.logo else None
 
     @property
-    def company(self) -> Any:
-        return self.q.company
-
-    @property
-    def handbook(self) -> Any:
-        return self.q.handbook
-
-    @property
-    def title(self) -> str:
-        return self.q.handbook.title or ""
+    def calendar_file(self) -> Markup:
+        """The iCalendar file of the exercise calendar, beside the PDF (a slug: safe as is)."""
+        word = text.strings(self.language)["calendar"]["file"]
+        return Markup(f"{self.pdf.removesuffix('.pdf')}-{text.slugify(word)}.ics")
 
     def person(self, member_id: str | None) -> Person | None:
         return self.people.get(member_id or "")
-
-    def level(self, level_id: str) -> Level:
-        return next(lv for lv in self.levels if lv.id == level_id)
-
-    @property
-    def top_threats(self) -> list[ThreatView]:
-        return self.threats[:3]
 
 
 def band(score: int) -> str:
@@ -172,115 +425,448 @@ def band(score: int) -> str:
     return next(b for b, low in zip(BANDS, SCORE_BANDS, strict=True) if score >= low)
 
 
+# -- building it ---------------------------------------------------------------------------------
+
+
 def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handbook:
-    """Turn a validated questionnaire into the handbook model."""
+    """Turn a validated questionnaire (defaults applied) into the handbook model."""
     q = loaded.questionnaire
     lang = q.handbook.language
+    book = playbook(lang)
+    s = text.strings(lang)
     public = q.handbook.edition == "public"
     assert q.team is not None and q.severity_levels is not None and q.threats is not None
     assert q.audiences is not None and q.approvals is not None and q.handbook.review_every
+    assert q.approvals.within is not None
+
     people = {m.id: _person(m, public) for m in q.team}
     for m in q.team:
         people[m.id].backup = people.get(m.backup or "")
+    roles = _roles(q.team, people, book)
+    lead = roles.get("crisis-lead")
+    # The playbook's blanks that the handbook can fill: the people behind roles, the company.
+    known = {
+        str(word): roles[role].label
+        for role, word in s["role_blanks"].items()
+        if role in roles and roles[role].name
+    } | {str(s["company_blank"]): q.company.name}
+    effective = q.handbook.effective or build_date or clock.today()
+    next_review = q.handbook.review_every.after(effective)
+
+    # Channels and audiences
+    channels = [_channel(c, book, people) for c in q.channels]
+    by_channel = {c.id: c for c in channels}
+    audiences = sorted(
+        (_audience(a, book, by_channel, people) for a in q.audiences), key=lambda a: a.priority
+    )
+    place, place_url = source_of_truth(q, book, str(s["place_blank"]))
+
+    # Severity levels
     levels = [
-        Level(s, i, [people[a] for a in s.activate if a in people], *_timeline(s, lang))
-        for i, s in enumerate(q.severity_levels)
+        _level(sl, i, len(q.severity_levels), q, people, book, lang)
+        for i, sl in enumerate(q.severity_levels)
     ]
     by_level = {lv.id: lv for lv in levels}
-    audiences = sorted(q.audiences, key=lambda a: a.priority)
-    channels = {c.id: c for c in q.channels}
-    threats: list[ThreatView] = []
+
+    # Threats, most severe first, then by score
     ordered = sorted(
-        q.threats, key=lambda t: (-t.likelihood * t.impact, -t.impact, t.title.lower())
+        q.threats,
+        key=lambda t: (
+            by_level[t.severity or levels[-1].id].rank,
+            -t.likelihood * t.impact,
+            -t.impact,
+            t.title.lower(),
+        ),
     )
+    company = q.company.name
+    approvers = q.approvals.holding_statement + [
+        a for a in q.approvals.full_statement if a not in q.approvals.holding_statement
+    ]
+    threats: list[ThreatView] = []
     for number, t in enumerate(ordered, 1):
-        level = by_level[t.severity or levels[-1].id]
-        statement = t.holding_statement or text.strings(lang)["default_statement"]
-        cadence = level.public_updates
-        reach = [a for a in audiences if a.id in t.audiences]
-        versions = []
-        for cid in channels_for(t, audiences, q.channels):
-            channel = channels[cid]
-            raw = t.messages.get(cid, statement)
-            plain = text.fill_placeholders(raw, cadence, lang)
-            versions.append(
-                Version(
-                    channel,
-                    text.statement(raw, cadence, lang),
-                    plain,
-                    len(plain),
-                    channel.max_length,
-                    cid in t.messages,
-                )
-            )
-        approvers = q.approvals.holding_statement + [
-            a for a in q.approvals.full_statement if a not in q.approvals.holding_statement
-        ]
         threats.append(
-            ThreatView(
-                threat=t,
-                number=number,
-                score=t.likelihood * t.impact,
-                band=band(t.likelihood * t.impact),
-                level=level,
-                owner=people.get(t.owner or ""),
-                audiences=reach,
-                statement_html=text.statement(statement, cadence, lang),
-                statement_plain=text.fill_placeholders(statement, cadence, lang),
-                default_statement=t.holding_statement is None,
-                versions=versions,
+            _threat(
+                t,
+                number,
+                by_level[t.severity or levels[-1].id],
+                q=q,
+                book=book,
+                lang=lang,
+                people=people,
+                roles=roles,
+                audiences=audiences,
+                by_channel=by_channel,
+                place=place,
+                company=company,
                 approvals=[people[a] for a in approvers if a in people],
+                next_review=next_review,
+                known=known,
             )
         )
     for before, after in itertools.pairwise(threats):
         before.next, after.previous = after, before
-    effective = q.handbook.effective or build_date or clock.today()
+
+    first_level = levels[0]
+    first_call = first_level.activate[:4] or list(people.values())[:4]
+    if lead and lead in first_call:  # the crisis lead is called first
+        first_call = [lead, *(p for p in first_call if p is not lead)]
+    first_message = text.statement(
+        book.first_post, first_level.first_response, lang, place=place, known=known
+    )
+    kinds_seen: dict[str, list[ThreatView]] = {}
+    for tv in threats:
+        kinds_seen.setdefault(tv.content.label, []).append(tv)
+
     images = {f"{key}.{image.suffix}": image for key, image in loaded.images.items()}
     logo = next((name for name in images if name.startswith("logo.")), None)
     favicon = next((name for name in images if name.startswith("favicon.")), None)
+    voice = q.brand.voice
+    do, avoid = (voice.do, voice.avoid) if voice else ([], [])
+    hotlines = [c for c in q.contacts if not c.personal and c.phone]
+    if q.company.hotline:
+        hotlines.insert(
+            0, Contact(kind="other", name=s["hotline"], phone=q.company.hotline, personal=False)
+        )
+    monitoring_owner = people.get(q.monitoring.owner or "")
     return Handbook(
-        q=q,
         language=lang,
         public=public,
+        title=q.handbook.title or "",
+        company=q.company,
+        handbook=q.handbook,
         effective=effective,
-        next_review=q.handbook.review_every.after(effective),
+        next_review=next_review,
+        customers=_customers(q.company, book),
+        place=place,
+        place_shown=text.blanks(place, lang),
+        place_url=place_url,
+        place_name=q.company.updates.name if q.company.updates else None,
+        hotlines=hotlines,
         team=list(people.values()),
         people=people,
+        lead=lead,
+        first_call=first_call,
         levels=levels,
+        statuses=[
+            StatusRow(
+                key,
+                st.label,
+                st.meaning,
+                [_times(lv.public_updates, st.factor) if st.factor else None for lv in levels],
+                st.say,
+            )
+            for key, st in book.statuses.items()
+        ],
         threats=threats,
+        by_level=[(lv, [t for t in threats if t.level is lv]) for lv in levels],
+        by_kind=list(kinds_seen.items()),
+        most_severe=[t for t in threats if t.level.rank == threats[0].level.rank][:3]
+        if threats
+        else [],
+        first_message=first_message,
+        templates={
+            key: text.statement(
+                template.text,
+                first_level.public_updates,
+                lang,
+                place=place,
+                known=known,
+                next_internal_update=first_level.internal_updates,
+            )
+            for key, template in book.templates.items()
+        },
         audiences=audiences,
-        channels=list(q.channels),
-        public_channels=[c for c in q.channels if not c.internal],
-        heatmap=heatmap(threats, lang),
-        prevention=[(p, tv) for tv in threats for p in tv.threat.prevention],
+        channels=channels,
+        public_channels=[c for c in channels if not c.internal],
+        voice_tone=voice.tone if voice else None,
+        voice_rows=list(itertools.zip_longest(do, avoid, fillvalue="")),
+        monitoring=q.monitoring,
+        monitoring_owner=monitoring_owner,
         approve_holding=[people[a] for a in q.approvals.holding_statement if a in people],
         approve_full=[people[a] for a in q.approvals.full_statement if a in people],
-        pdf=pdf_name(q.company.name, q.handbook.version),
+        approvals_within=q.approvals.within,
+        recovery=q.recovery,
+        review_owner=people.get(q.recovery.review_owner or "") or lead,
+        share_with=[a for a in audiences if a.id in q.recovery.share_lessons_with],
+        prevention=[(p, tv) for tv in threats for p in tv.threat.prevention],
+        governance=Governance(
+            owner=q.handbook.owner or (lead.label if lead else s["crisis_lead"]),
+            sign_off=q.handbook.sign_off,
+            holders=list(q.handbook.holders),
+            changes=list(q.handbook.changes),
+            contacts_verified=q.handbook.contacts_verified,
+        ),
+        contacts=_contacts(q.contacts, book, public),
+        cascade=_cascade(first_level, lead, monitoring_owner),
+        calendar=_calendar(book, roles, effective, threats),
+        staffing=q.staffing,
+        colors=_colors(q.brand.colors.primary, q.brand.colors.accent),
+        heatmap=_heatmap(threats),
+        playbook=book,
+        pdf=pdf_name(q.company.name, q.handbook.version, s["pdf_name"]),
         logo=logo,
         favicon=favicon or logo,
         images=images,
     )
 
 
-def pdf_name(company: str, version: str) -> str:
+def pdf_name(company: str, version: str, words: str = "crisis-handbook") -> str:
     """``kopi-nusantara-crisis-handbook-2026-2.pdf``."""
-    return f"{text.slug_for(company)}-crisis-handbook-{text.slugify(version) or '1'}.pdf"
+    return f"{text.slug_for(company)}-{words}-{text.slugify(version) or '1'}.pdf"
 
 
-def _person(m: Member, public: bool) -> Person:
-    return Person(
-        id=m.id,
-        role=m.role,
-        name=m.name,
-        title=m.title,
-        phone=None if public else m.phone,
-        email=None if public else m.email,
-        duties=list(m.duties),
+def _roles(team: list[Member], people: dict[str, Person], book: Playbook) -> dict[str, Person]:
+    """Each playbook role resolved to a team member: by id first, by the role's words second.
+
+    The crisis lead stands in for a role nobody in the team has."""
+    found: dict[str, Person] = {}
+    for role, words in book.roles.items():
+        member = next((m for m in team if m.id == role), None) or next(
+            (m for m in team if matches(words, m.id.replace("-", " "), m.role, m.title)), None
+        )
+        if member:
+            found[role] = people[member.id]
+    lead = found.get("crisis-lead") or (next(iter(people.values())) if people else None)
+    if lead:
+        found.setdefault("crisis-lead", lead)
+        for role in book.roles:
+            found.setdefault(role, lead)
+    return found
+
+
+def _channel(c: Channel, book: Playbook, people: dict[str, Person]) -> ChannelView:
+    kind = channel_kind(c, book)
+    fmt = book.channels[kind]
+    return ChannelView(
+        channel=c,
+        kind=kind,
+        format=fmt,
+        limit=channel_limit(c, book),
+        owner=people.get(c.owner or ""),
+        admins=[people[a] for a in c.admins if a in people],
+        two_factor=[people[a] for a in c.two_factor if a in people],
     )
 
 
-TIMELINE_HOURS = 24
-TIMELINE_ROWS = 10
+def _audience(
+    a: Audience, book: Playbook, channels: dict[str, ChannelView], people: dict[str, Person]
+) -> AudienceView:
+    kind: AudienceKind | None = a.kind or first_match(
+        dict(book.audiences), a.id.replace("-", " "), a.name
+    )
+    views = [channels[c] for c in a.channels if c in channels]
+    owners = list(dict.fromkeys(v.owner for v in views if v.owner))
+    return AudienceView(
+        audience=a,
+        kind=kind,
+        internal=kind in book.internal_audiences,
+        channels=views,
+        owners=owners,
+    )
+
+
+def _customers(company: Company, book: Playbook) -> str:
+    if company.customers:
+        return company.customers
+    default = next(iter(book.customer_words))
+    for word, industries in book.customer_words.items():
+        if industries and matches(industries, company.industry, company.summary):
+            return word
+    return default
+
+
+def _level(
+    sl: SeverityLevel,
+    rank: int,
+    count: int,
+    q: Any,
+    people: dict[str, Person],
+    book: Playbook,
+    lang: str,
+) -> Level:
+    step = round(rank * (len(REVIEW_DAYS) - 1) / (count - 1)) if count > 1 else 0
+    review = sl.review_within or Duration(REVIEW_DAYS[step], "days")
+    cap = q.recovery.review_within
+    if cap is not None and review.minutes > cap.minutes:
+        review = cap
+    timeline, then = _timeline(sl, lang)
+    return Level(
+        level=sl,
+        rank=rank,
+        activate=[people[a] for a in sl.activate if a in people],
+        review_within=review,
+        long_every=_times(sl.public_updates, 2),
+        timeline=timeline,
+        then=then,
+    )
+
+
+def _times(d: Duration, factor: float) -> Duration:
+    """``d`` multiplied by ``factor``, in the largest unit that keeps a whole number."""
+    minutes = round(d.minutes * factor)
+    for unit, size in (("days", 1440), ("hours", 60)):
+        if minutes % size == 0:
+            return Duration(minutes // size, unit)
+    return Duration(minutes, "minutes")
+
+
+def _threat(
+    t: Threat,
+    number: int,
+    level: Level,
+    *,
+    q: Any,
+    book: Playbook,
+    lang: str,
+    people: dict[str, Person],
+    roles: dict[str, Person],
+    audiences: list[AudienceView],
+    by_channel: dict[str, ChannelView],
+    place: str,
+    company: str,
+    approvals: list[Person],
+    next_review: dt.date,
+    known: dict[str, str],
+) -> ThreatView:
+    s = text.strings(lang)
+    kind = threat_kind(t, book)
+    content = book.kinds[kind]
+    cadence = level.public_updates
+    raw = t.holding_statement or content.statement
+    # The first-message recipe ends with the next update and its place; a light reply (a
+    # rival's joke) is not a crisis statement and is left as it is.
+    completed = content.tone != "light" and not text.complete(raw, place)
+    if completed:
+        raw = text.completed(raw, place, lang)
+    plain = text.fill_placeholders(raw, cadence, lang, place=place, known=known)
+    speaker = people.get(t.spokesperson or "") or roles.get(content.spokesperson.who)
+    signer = speaker if speaker and speaker.name else None
+    signature = (
+        s["signature"].format(name=signer.name, title=signer.title or signer.role, company=company)
+        if signer
+        else s["signature_company"].format(company=company)
+    )
+    reach = [
+        Reach(a, content.concerns.get(a.kind, "") if a.kind else (a.concerns or ""))
+        for a in audiences
+        if a.id in t.audiences
+    ]
+    versions = []
+    for cid in channels_for(
+        t, [a.audience for a in audiences], [c.channel for c in by_channel.values()]
+    ):
+        channel = by_channel[cid]
+        if cid in t.messages:
+            own = text.fill_placeholders(t.messages[cid], cadence, lang, place=place, known=known)
+            more = s["more"].format(place=place)
+            if place not in own and (channel.limit is None or len(own) + len(more) < channel.limit):
+                own = f"{own} {more}"  # every channel points to the source of truth
+            versions.append(Version(channel, text.blanks(own, lang), own, "own"))
+        elif channel.limit is None or len(plain) <= channel.limit:
+            versions.append(Version(channel, text.blanks(plain, lang), plain, "statement"))
+        else:
+            short = text.shorten(plain, channel.limit, s["more"].format(place=place))
+            versions.append(Version(channel, text.blanks(short, lang), short, "derived"))
+    tasks = (
+        [Task(a, people.get(t.owner or ""), "") for a in t.actions]
+        if t.actions
+        else [Task(a.do, roles.get(a.owner), book.role_labels[a.owner]) for a in content.actions]
+    )
+    for task in tasks:
+        if not task.role and task.owner:
+            task.role = task.owner.role
+    return ThreatView(
+        threat=t,
+        number=number,
+        score=t.likelihood * t.impact,
+        band=band(t.likelihood * t.impact),
+        level=level,
+        kind=kind,
+        content=content,
+        owner=people.get(t.owner or ""),
+        reach=reach,
+        statement_html=text.blanks(plain, lang),
+        statement_plain=plain,
+        builtin_statement=t.holding_statement is None,
+        completed=completed,
+        signature=signature,
+        versions=versions,
+        approvals=approvals,
+        facts=list(t.facts_to_confirm) or list(content.facts),
+        tasks=tasks,
+        questions=[Answer(qa.question, qa.answer) for qa in t.questions]
+        or [Answer(x.q, x.a) for x in content.questions],
+        key_messages=list(t.key_messages) or list(content.key_messages),
+        notify=[Notice(n.who, n.within, n.why) for n in t.notify]
+        or [Notice(n.who, n.within, n.why) for n in content.notify],
+        spokesperson=speaker,
+        staff_lines=list(t.staff_lines) or list(content.staff_lines),
+        internal_html=text.statement(
+            content.internal,
+            cadence,
+            lang,
+            place=place,
+            known=known,
+            next_internal_update=level.internal_updates,
+        ),
+        reply_html=text.statement(content.reply, cadence, lang, place=place, known=known),
+        review=t.review or next_review,
+    )
+
+
+def _contacts(contacts: list[Contact], book: Playbook, public: bool) -> list[ContactRow]:
+    """Outside contacts by kind, a blank row for each kind the questionnaire has none of; in
+    the public edition only numbers that are not a person's."""
+    rows: list[ContactRow] = []
+    for kind, label in book.contact_kinds.items():
+        mine = [c for c in contacts if c.kind == kind]
+        shown = [c for c in mine if not (public and c.personal)]
+        rows += [ContactRow(kind, label, c) for c in shown] or (
+            [] if public and mine else [ContactRow(kind, label, None)]
+        )
+    rows += [
+        ContactRow("other", c.organisation or c.name, c)
+        for c in contacts
+        if c.kind == "other" and not (public and c.personal)
+    ]
+    return rows
+
+
+def _cascade(
+    level: Level, lead: Person | None, watcher: Person | None
+) -> list[tuple[Person, list[Person]]]:
+    """Who calls whom, in order, when a crisis at the top level starts: whoever spots it calls
+    the crisis lead, who calls the rest of the people for that level."""
+    steps: list[tuple[Person, list[Person]]] = []
+    if watcher and lead and watcher is not lead:
+        steps.append((watcher, [lead]))
+    if lead:
+        rest = [p for p in level.activate if p is not lead and p is not watcher]
+        if rest:
+            steps.append((lead, rest))
+    return steps
+
+
+def _calendar(
+    book: Playbook, roles: dict[str, Person], effective: dt.date, threats: list[ThreatView]
+) -> list[Exercise]:
+    """The exercises of the next twelve months from the effective date, and threat reviews."""
+    horizon = Duration(12, "months").after(effective)
+    out = []
+    for exercise in book.exercises:
+        when = Duration(exercise.every_months, "months").after(effective)
+        while when <= horizon:
+            out.append(
+                Exercise(
+                    when,
+                    exercise.label,
+                    roles.get(exercise.owner),
+                    book.role_labels[exercise.owner],
+                    exercise.what,
+                )
+            )
+            when = Duration(exercise.every_months, "months").after(when)
+    return sorted(out, key=lambda e: (e.date, e.label))
 
 
 def _timeline(
@@ -295,7 +881,7 @@ def _timeline(
     assert s.internal_updates and s.team_meets
     events: dict[int, list[str]] = {0: [labels["alert"]], 15: [labels["convene"]]}
     events.setdefault(s.first_response.minutes, []).append(labels["holding"])
-    horizon = TIMELINE_HOURS * 60
+    horizon = 24 * 60
     recurring = [
         (labels["public"], s.public_updates),
         (labels["internal"], s.internal_updates),
@@ -308,58 +894,74 @@ def _timeline(
             events.setdefault(t, []).append(label)
             t += every.minutes
     rows = sorted(events.items())
-    if len(rows) <= TIMELINE_ROWS:
+    if len(rows) <= 10:
         return rows, []
-    return rows[:TIMELINE_ROWS], recurring
+    return rows[:10], recurring
 
 
-HEAT_COLORS = {"critical": "#B3261E", "high": "#E8710A", "moderate": "#F2C12E", "low": "#7CB342"}
-
-
-def heatmap(threats: list[ThreatView], lang: str) -> Markup:
-    """A 5x5 likelihood x impact grid as inline SVG, each threat shown by its register number."""
-    s = text.strings(lang)["heatmap"]
-    cell, left, top = 64, 92, 16
-    width, height = left + 5 * cell + 8, top + 5 * cell + 64
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'class="heatmap" role="img" aria-labelledby="heatmap-title">',
-        f'<title id="heatmap-title">{text.html(s["title"])}</title>',
-    ]
-    cells: dict[tuple[int, int], list[int]] = {}
+def _heatmap(threats: list[ThreatView]) -> Heatmap:
+    numbers: dict[tuple[int, int], list[int]] = {}
     for tv in threats:
-        cells.setdefault((tv.threat.likelihood, tv.threat.impact), []).append(tv.number)
+        numbers.setdefault((tv.threat.likelihood, tv.threat.impact), []).append(tv.number)
+    cells = []
     for impact in range(5, 0, -1):
-        y = top + (5 - impact) * cell
-        out.append(
-            f'<text x="{left - 8}" y="{y + cell / 2 + 5}" text-anchor="end" class="axis">{impact}</text>'
-        )
         for likelihood in range(1, 6):
-            x = left + (likelihood - 1) * cell
-            color = HEAT_COLORS[band(likelihood * impact)]
-            numbers = cells.get((likelihood, impact), [])
-            out.append(
-                f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{color}" '
-                f'stroke="#ffffff" stroke-width="2"/>'
+            found = numbers.get((likelihood, impact), [])
+            label = ", ".join(str(n) for n in found[:4]) + ("…" if len(found) > 4 else "")
+            cells.append(
+                HeatCell(likelihood, impact, HEAT_COLORS[band(likelihood * impact)], label)
             )
-            if numbers:
-                label = ", ".join(str(n) for n in numbers[:4]) + ("…" if len(numbers) > 4 else "")
-                out.append(
-                    f'<text x="{x + cell / 2}" y="{y + cell / 2 + 5}" text-anchor="middle" '
-                    f'class="count">{text.html(label)}</text>'
-                )
-    for likelihood in range(1, 6):
-        centre = left + (likelihood - 1) * cell + cell / 2
-        out.append(
-            f'<text x="{centre}" y="{top + 5 * cell + 20}" text-anchor="middle" class="axis">{likelihood}</text>'
+    return Heatmap(cells)
+
+
+# -- colours -------------------------------------------------------------------------------------
+
+
+def _luminance(color: str) -> float:
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """The WCAG contrast ratio of two #RRGGBB colours (1 to 21)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def readable(color: str, background: str, minimum: float = 4.5) -> str:
+    """``color`` mixed towards white or black until text in it reads on ``background``."""
+    target = "#FFFFFF" if _luminance(background) < 0.5 else "#000000"
+    for step in range(21):
+        t = step / 20
+        mixed = "#" + "".join(
+            f"{round(int(color[i : i + 2], 16) * (1 - t) + int(target[i : i + 2], 16) * t):02X}"
+            for i in (1, 3, 5)
         )
-    out.append(
-        f'<text x="{left + 2.5 * cell}" y="{top + 5 * cell + 48}" text-anchor="middle" '
-        f'class="label">{text.html(s["likelihood"])}</text>'
+        if contrast(mixed, background) >= minimum:
+            return mixed
+    return target
+
+
+LIGHT_BACKGROUND, DARK_BACKGROUND = "#FFFFFF", "#1E2129"  # Material's default and slate
+
+
+def _colors(primary: str, accent: str) -> Colors:
+    """The header keeps the brand colour with black or white text, whichever reads better;
+    links use the brand colour, lightened on the dark scheme and darkened on the light one
+    only as far as WCAG's 4.5:1 needs."""
+    on_primary = (
+        "#FFFFFF" if contrast("#FFFFFF", primary) >= contrast("#000000", primary) else "#000000"
     )
-    out.append(
-        f'<text x="18" y="{top + 2.5 * cell}" text-anchor="middle" class="label" '
-        f'transform="rotate(-90 18 {top + 2.5 * cell})">{text.html(s["impact"])}</text>'
+    return Colors(
+        primary=primary,
+        accent=accent,
+        on_primary=on_primary,
+        accent_light=readable(accent, LIGHT_BACKGROUND, 3.0),
+        accent_dark=readable(accent, DARK_BACKGROUND, 3.0),
+        link_light=readable(primary, LIGHT_BACKGROUND),
+        link_dark=readable(primary, DARK_BACKGROUND),
     )
-    out.append("</svg>")
-    return Markup("".join(out))

@@ -25,6 +25,7 @@ from .types import (
     Score,
     Text,
     Url,
+    VaultName,
 )
 
 COMMAND = "python -m crisisplan.reference > docs/questionnaire.md"
@@ -32,6 +33,7 @@ COMMAND = "python -m crisisplan.reference > docs/questionnaire.md"
 # Matched with ==, not looked up in a dict: the Annotated types carry unhashable metadata.
 NAMES: list[tuple[Any, str, str]] = [
     (FileName, "file name", "file names"),
+    (VaultName, "vault name", "vault names"),
     (Name, "name (200 characters)", "names (200 characters each)"),
     (Text, "text (1,000 characters)", "texts (1,000 characters each)"),
     (LongText, "long text (4,000 characters)", "long texts (4,000 characters each)"),

@@ -22,6 +22,7 @@ PAGES = (
     "index.md",
     "preparation/index.md",
     "preparation/drill.md",
+    "preparation/exercises.md",
     "response/index.md",
     "response/{threat}.md",
     "reassurance/index.md",
@@ -33,9 +34,15 @@ PHASES = ("preparation", "response", "reassurance", "recovery")
 
 
 def environment(language: str, overrides: Sequence[Path] = ()) -> SandboxedEnvironment:
-    """Page templates: the agency's override folders, then the built-in ``content/<language>``."""
+    """Page templates: the agency's override folders, then the built-in ``content/<language>``;
+    then ``content/shared``, which holds markup without words (the heat map)."""
     env = SandboxedEnvironment(
-        loader=overrides_.loader(f"content/{language}", overrides),
+        loader=jinja2.ChoiceLoader(
+            [
+                overrides_.loader(f"content/{language}", overrides),
+                overrides_.loader("content/shared", overrides),
+            ]
+        ),
         undefined=jinja2.StrictUndefined,
         finalize=text.escape,
         autoescape=False,
@@ -45,16 +52,17 @@ def environment(language: str, overrides: Sequence[Path] = ()) -> SandboxedEnvir
     )
     env.filters.update(
         duration=lambda d: text.duration(d, language),
+        every=lambda d: text.every(d, language),
         date=lambda d: text.date(d, language),
+        clock=lambda minutes: f"+{minutes // 60}:{minutes % 60:02d}",
+        thousands=lambda n: f"{n:,}" if language == "en" else f"{n:,}".replace(",", "."),
         link=link,
         tel=lambda phone: link(tel_link(phone), phone) if phone else "",
         mailto=lambda email: link(f"mailto:{email}", email) if email else "",
         cell=cell,
         anchor=anchor,
-        channel_name=lambda cid, hb: _channel(hb, cid, "name"),
-        channel_owner=lambda cid, hb: _channel(hb, cid, "owner"),
     )
-    env.globals.update(s=text.strings(language), Markup=Markup)
+    env.globals.update(s=text.strings(language), blank=lambda label: text.blank(label, language))
     return env
 
 
@@ -78,16 +86,6 @@ def anchor(value: str) -> Markup:
     if not ID_RE.match(value):
         raise ValueError(f"{value!r} is not an id")
     return Markup(value)
-
-
-def _channel(hb: Handbook, channel_id: str, what: str) -> str:
-    channel = next((c for c in hb.channels if c.id == channel_id), None)
-    if channel is None:
-        return channel_id
-    if what == "owner":
-        owner = hb.person(channel.owner)
-        return owner.label if owner else "–"
-    return channel.name
 
 
 def cell(values: Any) -> Markup:

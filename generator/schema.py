@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from .choices import LANGUAGES
+from .kinds import ChannelKind, Kind
 from .types import (
     Color,
     Count,
@@ -30,6 +31,7 @@ from .types import (
     Score,
     Text,
     Url,
+    VaultName,
 )
 
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
@@ -77,6 +79,31 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, validate_default=False)
 
 
+class SignOff(Model):
+    """An executive's sign-off of the handbook."""
+
+    name: Name = Field(description="The executive's name.")
+    role: Name = Field(description="Their role, such as 'Chief Executive Officer'.")
+    date: Date | None = Field(None, description="When they signed it off (YYYY-MM-DD).")
+
+
+class Holder(Model):
+    """Someone who holds a copy of the handbook."""
+
+    holder: Name = Field(
+        description="A person or a team, such as 'Crisis team' or 'Franchise desk'."
+    )
+    edition: Literal["internal", "public"] = Field("internal", description="The edition they hold.")
+
+
+class Change(Model):
+    """What changed in one version of the handbook."""
+
+    version: Name = Field(description="The version, such as `2026.2`.")
+    date: Date | None = Field(None, description="When it took effect (YYYY-MM-DD).")
+    change: Text = Field(description="What changed, in a sentence.")
+
+
 class Handbook(Model):
     """About the handbook document itself."""
 
@@ -106,6 +133,32 @@ class Handbook(Model):
         None,
         description="How often the handbook is reviewed, such as `6 months`. Default: 6 months.",
     )
+    owner: Name | None = Field(
+        None,
+        description="Who owns this document and keeps it up to date: a name and role, such as 'Sari Wulandari, Head of Communications'. Default: the crisis lead.",
+    )
+    sign_off: SignOff | None = Field(
+        None,
+        description="The executive who signed the handbook off, with a signature line in print.",
+    )
+    holders: list[Holder] = Field(
+        default_factory=list, description="Who holds a copy, and of which edition."
+    )
+    changes: list[Change] = Field(
+        default_factory=list,
+        description="What changed in each version, newest first; the current version's entry is shown first.",
+    )
+    contacts_verified: Date | None = Field(
+        None,
+        description="When the phone numbers in the handbook were last checked (YYYY-MM-DD); a warning when older than review_every.",
+    )
+
+
+class Updates(Model):
+    """Where the latest information always is."""
+
+    name: Name = Field(description="What it is called, such as 'our newsroom'.")
+    url: Url | None = Field(None, description="Its address (http or https).")
 
 
 class Company(Model):
@@ -121,6 +174,18 @@ class Company(Model):
     )
     values: list[Text] = Field(
         default_factory=list, description="Company values the crisis voice must stay true to."
+    )
+    hotline: Phone | None = Field(
+        None,
+        description="A duty number that is not a person's (a hotline or switchboard): shown in both editions, on the first screen of the public one.",
+    )
+    customers: Name | None = Field(
+        None,
+        description="The word for customers in this business, such as 'members' or 'nasabah'. Default: from the industry.",
+    )
+    updates: Updates | None = Field(
+        None,
+        description="The single source of truth (newsroom, status page or pinned post) every statement and channel points to. Default: a website or newsroom channel, else the company website.",
     )
 
 
@@ -170,6 +235,15 @@ class Audience(Model):
     channels: list[ChannelId] = Field(
         default_factory=list, description="Ids of the channels used to reach this audience."
     )
+    kind: (
+        Literal[
+            "customers", "employees", "partners", "media", "regulators", "investors", "community"
+        ]
+        | None
+    ) = Field(
+        None,
+        description="What this audience is, for the concerns each kind of threat raises in it. Default: from its id and name.",
+    )
 
 
 class Channel(Model):
@@ -192,6 +266,27 @@ class Channel(Model):
     internal: bool = Field(
         False, description="`true` for channels that reach only staff or partners."
     )
+    kind: ChannelKind | None = Field(
+        None,
+        description="What the channel is, for its format notes (tiktok, instagram, x, whatsapp, email, push, website...). Default: from its id and name.",
+    )
+    admins: list[MemberId] = Field(
+        default_factory=list,
+        description="Team member ids who are admins of the account: at least two (a warning if one).",
+    )
+    two_factor: list[MemberId] = Field(
+        default_factory=list,
+        description="Team member ids who hold the two-factor device and the recovery codes.",
+    )
+    credentials: VaultName | None = Field(
+        None,
+        description="Where the login is kept: the password manager or vault's name, never a password (one that looks like a secret is refused).",
+    )
+    pause: list[Name] = Field(
+        default_factory=list,
+        description="Scheduling and ads tools to pause on this account in a crisis, such as 'Meta Business Suite'.",
+    )
+    pinned: Text | None = Field(None, description="What to do with pinned posts in a crisis.")
 
 
 class Member(Model):
@@ -203,6 +298,10 @@ class Member(Model):
     title: Name | None = Field(None, description="Job title.")
     phone: Phone | None = Field(None, description="Phone number (internal edition only).")
     email: Email | None = Field(None, description="E-mail address (internal edition only).")
+    out_of_hours: Phone | None = Field(
+        None,
+        description="Phone number out of office hours, when not the same (internal edition only).",
+    )
     backup: MemberId | None = Field(
         None, description="Team member id who stands in when this person cannot be reached."
     )
@@ -245,6 +344,17 @@ class SeverityLevel(Model):
     activate: list[MemberId] = Field(
         default_factory=list, description="Team member ids called in at this level."
     )
+    review_within: DurationField | None = Field(
+        None,
+        description="The post-crisis review is held within this time of closing a crisis at this level. Default: 7, 14, 30 days by level, never later than recovery.review_within.",
+    )
+
+
+class Watch(Model):
+    """Who watches the channels, and when."""
+
+    who: MemberId = Field(description="Team member id.")
+    when: Name = Field(description="When, such as 'weekdays 08:00-20:00' or 'weekends'.")
 
 
 class Monitoring(Model):
@@ -261,6 +371,29 @@ class Monitoring(Model):
     alert_when: list[Text] = Field(
         default_factory=list, description="Thresholds that raise the alarm."
     )
+    misspellings: list[Name] = Field(
+        default_factory=list, description="Misspellings and nicknames of the company people use."
+    )
+    hashtags: list[Name] = Field(default_factory=list, description="Hashtags watched.")
+    rota: list[Watch] = Field(
+        default_factory=list,
+        description="Who watches when, out of hours included.",
+    )
+
+
+class QA(Model):
+    """A hard question and its prepared answer."""
+
+    question: Text = Field(description="The question, as it will be asked.")
+    answer: LongText = Field(description="The answer, or its outline.")
+
+
+class Notice(Model):
+    """Someone to notify about a threat, and by when."""
+
+    who: Name = Field(description="Who is notified, such as 'BPOM'.")
+    within: Name = Field(description="By when, such as 'within 24 hours'.")
+    why: Text | None = Field(None, description="The rule or the reason.")
 
 
 class Threat(Model):
@@ -308,6 +441,33 @@ class Threat(Model):
         default_factory=dict, description="Versions of the message per channel id."
     )
     actions: list[Text] = Field(default_factory=list, description="What the team does.")
+    kind: Kind | None = Field(
+        None,
+        description="Which of the playbook's kinds this threat is, for its built-in content (complaint, product-safety, data-breach, outage, employee, executive, misinformation, brand-mistake, disaster, campaign, legal, other). Default: from its category and title.",
+    )
+    questions: list[QA] = Field(
+        default_factory=list,
+        description="Hard questions with prepared answers. Default: the kind's built-in ones.",
+    )
+    key_messages: list[Text] = Field(
+        default_factory=list,
+        description="Up to three key messages. Default: the kind's built-in ones.",
+    )
+    notify: list[Notice] = Field(
+        default_factory=list,
+        description="Who to notify and by when. Default: the kind's built-in list.",
+    )
+    spokesperson: MemberId | None = Field(
+        None, description="Team member id who speaks for the company. Default: by kind."
+    )
+    staff_lines: list[Text] = Field(
+        default_factory=list,
+        description="What front-line staff may say to customers. Default: the kind's built-in lines.",
+    )
+    review: Date | None = Field(
+        None,
+        description="When this threat is next reviewed (YYYY-MM-DD). Default: the handbook's next review.",
+    )
 
 
 class Recovery(Model):
@@ -325,6 +485,44 @@ class Recovery(Model):
     )
     share_lessons_with: list[AudienceId] = Field(
         default_factory=list, description="Audience ids the lessons are shared with."
+    )
+
+
+class Contact(Model):
+    """A contact outside the crisis team."""
+
+    kind: Literal[
+        "agency",
+        "platforms",
+        "regulators",
+        "counsel",
+        "insurer",
+        "suppliers",
+        "media_list",
+        "police",
+        "other",
+    ] = Field("other", description="What kind of contact it is.")
+    name: Name = Field(description="The person's or the desk's name.")
+    organisation: Name | None = Field(None, description="Their organisation.")
+    phone: Phone | None = Field(None, description="Phone number.")
+    out_of_hours: Phone | None = Field(None, description="Phone number out of office hours.")
+    email: Email | None = Field(None, description="E-mail address.")
+    personal: bool = Field(
+        True,
+        description="`false` for numbers that are not a person's (a switchboard, a hotline, a regulator's line): only those are shown in the public edition.",
+    )
+    note: Text | None = Field(None, description="When to call them, or what for.")
+
+
+class Staffing(Model):
+    """Staffing a crisis that runs for days."""
+
+    shifts: Name | None = Field(
+        None, description="How shifts are organised, such as 'two 12-hour shifts, 08:00 and 20:00'."
+    )
+    surge: Text | None = Field(
+        None,
+        description="Who adds people when the team is stretched, such as the agency's crisis desk.",
     )
 
 
@@ -359,6 +557,13 @@ class Questionnaire(Model):
     )
     recovery: Recovery = Field(
         default_factory=Recovery, description="Recovery and lessons learned."
+    )
+    contacts: list[Contact] = Field(
+        default_factory=list,
+        description="People and organisations outside the crisis team: agency, platforms, regulators, counsel, insurer, suppliers, media list, police.",
+    )
+    staffing: Staffing = Field(
+        default_factory=Staffing, description="How the team is staffed when a crisis runs for days."
     )
 
 

@@ -67,30 +67,120 @@ def date(day: dt.date, language: str) -> str:
     return format_date(day, format="long" if language != "en" else "d MMMM y", locale=language)
 
 
-def fill_placeholders(text: str, next_update: Duration, language: str) -> str:
-    """The plain text of a message with ``{next_update}`` filled in from the cadence."""
+def every(d: Duration, language: str) -> str:
+    """How often, as people say it: ``hourly``, ``daily``, ``every 2 hours``; ``setiap hari``."""
     s = strings(language)
-    within = s["within"].format(duration=duration(next_update, language))
-    text = re.sub(
-        s["next_update_preposition"] + r"\s+\{next_update\}", within, one_line(text).strip()
-    )
-    return text.replace("{next_update}", within)
+    if d.amount == 1 and d.unit in s["every_one"]:
+        return str(s["every_one"][d.unit])
+    return str(s["every_many"]).format(duration=duration(d, language))
 
 
-def statement(text: str, next_update: Duration, language: str) -> Markup:
-    """A message as escaped HTML, with each remaining ``{placeholder}`` as a marked blank."""
-    plain = fill_placeholders(text, next_update, language)
+def fill_placeholders(
+    text: str,
+    next_update: Duration,
+    language: str,
+    *,
+    place: str | None = None,
+    known: dict[str, str] | None = None,
+    next_internal_update: Duration | None = None,
+) -> str:
+    """The plain text of a message with ``{next_update}`` (from the cadence),
+    ``{next_internal_update}`` (staff's), ``{source_of_truth}`` (the single place for
+    updates) and the ``known`` blanks (such as ``{crisis lead}``, when the handbook knows who
+    that is) filled in."""
+    s = strings(language)
+    text = one_line(text).strip()
+    for token, every in (
+        ("next_update", next_update),
+        ("next_internal_update", next_internal_update),
+    ):
+        if every is None:
+            continue
+        within = s["within"].format(duration=duration(every, language))
+        text = re.sub(s["next_update_preposition"] + r"\s+\{" + token + r"\}", within, text)
+        text = text.replace("{" + token + "}", within)
+    if place is not None:
+        text = text.replace("{source_of_truth}", place)
+    for blank_, value in (known or {}).items():
+        text = text.replace("{" + blank_ + "}", value)
+    return text
+
+
+def complete(text: str, place: str) -> bool:
+    """Whether a statement says when the next update comes and where."""
+    return "{next_update}" in text and ("{source_of_truth}" in text or place in text)
+
+
+def completed(text: str, place: str, language: str) -> str:
+    """A statement with a closing line for what it leaves out: the next update's time, its
+    place, or both (the first-message recipe ends with them)."""
+    s = strings(language)["closing"]
+    has_time = "{next_update}" in text
+    has_place = "{source_of_truth}" in text or place in text
+    if has_time and has_place:
+        return text
+    line = s["place"] if has_time else s["time"] if has_place else s["both"]
+    return f"{text.rstrip()} {line}"
+
+
+def blank(label: str, language: str) -> Markup:
+    """A blank to fill in before posting: ``[label]``, highlighted."""
+    title = escape(strings(language)["fill_in"])
+    return Markup(f'<mark class="blank" title="{title}">[{escape(label)}]</mark>')
+
+
+def blanks(plain: str, language: str) -> Markup:
+    """Plain text as escaped HTML, with each ``{placeholder}`` as a marked blank."""
     out: list[str] = []
     last = 0
     for match in PLACEHOLDER.finditer(plain):
         out.append(escape(plain[last : match.start()]))
-        label = escape(match.group(1).replace("_", " "))
-        out.append(
-            f'<mark class="blank" title="{escape(strings(language)["fill_in"])}">[{label}]</mark>'
-        )
+        out.append(blank(match.group(1).replace("_", " "), language))
         last = match.end()
     out.append(escape(plain[last:]))
     return Markup("".join(out))
+
+
+def statement(
+    text: str,
+    next_update: Duration,
+    language: str,
+    *,
+    place: str | None = None,
+    known: dict[str, str] | None = None,
+    next_internal_update: Duration | None = None,
+) -> Markup:
+    """A message as escaped HTML, with each remaining ``{placeholder}`` as a marked blank."""
+    filled = fill_placeholders(
+        text,
+        next_update,
+        language,
+        place=place,
+        known=known,
+        next_internal_update=next_internal_update,
+    )
+    return blanks(filled, language)
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def shorten(plain: str, limit: int, closing: str) -> str:
+    """The first sentences of ``plain`` that fit ``limit`` with ``closing`` after them; if the
+    first sentence alone is too long, as many of its words as fit, with an ellipsis."""
+    room = limit - len(closing) - 1
+    kept = ""
+    for sentence in _SENTENCE.split(plain):
+        candidate = f"{kept} {sentence}".strip()
+        if len(candidate) > room:
+            break
+        kept = candidate
+    if not kept:
+        words = plain.split()
+        while words and len(" ".join(words)) + 1 > room:
+            words.pop()
+        kept = " ".join(words).rstrip(",;:") + "…" if words else ""
+    return f"{kept} {closing}".strip()
 
 
 def slugify(value: str) -> str:

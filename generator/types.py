@@ -11,7 +11,7 @@ from functools import cache
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 UNITS: dict[str, tuple[str, int]] = {}
@@ -320,3 +320,32 @@ LongText = Annotated[
     BeforeValidator(_text(4000, "a statement or description")),
     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 4000}),
 ]
+
+
+_SECRET_WORDS = re.compile(
+    r"(?i)\b(password|passwd|pwd|pass|sandi|kata sandi|pin|otp|token)\s*[:=]"
+)
+
+
+def _not_secret(value: str) -> str:
+    """A vault's name, never a secret: refuse what looks like a password or a key.
+
+    A secret is one word of 8 or more characters with a digit and a symbol, or a digit between
+    letters ("S3cr3t"), or anything written as ``password: ...``. A name such as
+    ``1Password vault "Crisis"`` or ``Kopi-Vault-2026`` passes.
+    """
+    word = " " not in value.strip() and len(value.strip()) >= 8
+    symbol = re.search(r"[!@#$%^&*()+=?<>{}\[\]|~]", value)
+    digit = re.search(r"\d", value)
+    leet = re.search(r"[A-Za-z]\d+[A-Za-z]", value)
+    if _SECRET_WORDS.search(value) or (word and ((digit and symbol) or leet)):
+        raise PydanticCustomError(
+            "secret",
+            "this looks like a password or a secret: write where the login is kept (the"
+            " password manager's or vault's name), never the secret itself",
+        )
+    return value
+
+
+#: Where a secret is kept, never the secret: a password manager's or vault's name.
+VaultName = Annotated[Name, AfterValidator(_not_secret)]

@@ -36,6 +36,7 @@ from crisisplan.types import (
     Score,
     Text,
     Url,
+    VaultName,
 )
 
 LIMITS = ((Name, 200), (Text, 1000), (LongText, 4000))
@@ -131,6 +132,8 @@ class _Walker:
         if ref is not None:
             return self.make.pick(path, self.pools[ref.section])
         limit = _limit(tp)
+        if limit and is_type(optional(tp), VaultName):  # a vault's name: never one word
+            return "Vault " + self.make.text(path, limit - 6)
         if limit:
             return self.make.text(path, limit)
         tp = optional(tp)

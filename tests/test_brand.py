@@ -7,7 +7,8 @@ import re
 import pytest
 
 from crisisplan.build import prepare
-from crisisplan.site import DARK_BACKGROUND, LIGHT_BACKGROUND, brand_css, contrast, readable
+from crisisplan.model import DARK_BACKGROUND, LIGHT_BACKGROUND, contrast, readable
+from crisisplan.site import brand_css
 
 
 def test_contrast_is_wcag():

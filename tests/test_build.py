@@ -24,7 +24,7 @@ def test_build_without_arguments_writes_site_and_pdf_under_site(tmp_path, monkey
     out = tmp_path / "site" / "kopi-nusantara"
     assert (out / "index.html").is_file()
     assert (out / "response" / "food-safety.html").is_file()
-    assert f"{out}  15 " in result.output
+    assert f"{out}  16 " in result.output
     assert result.output.rstrip().endswith("1 built or up to date, 0 failed")
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == [
         ".crisisplan",

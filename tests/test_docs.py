@@ -40,7 +40,11 @@ def test_every_section_and_field_is_in_the_reference() -> None:
     assert headings == [
         "Sections",
         "handbook",
+        "handbook.sign_off",
+        "handbook.holders",
+        "handbook.changes",
         "company",
+        "company.updates",
         "brand",
         "brand.colors",
         "brand.voice",
@@ -50,8 +54,13 @@ def test_every_section_and_field_is_in_the_reference() -> None:
         "approvals",
         "severity_levels",
         "monitoring",
+        "monitoring.rota",
         "threats",
+        "threats.questions",
+        "threats.notify",
         "recovery",
+        "contacts",
+        "staffing",
     ]
     assert (
         "| `review_every` | duration | 6 months | How often the handbook is reviewed, such as "

@@ -41,20 +41,21 @@ def questionnaires(draw) -> tuple[dict, list[str]]:
     every text is random, every reference resolves. Returns it and the texts it holds."""
     maker = Drawn(draw, TEXT)
     sizes = {section: draw(st.integers(1, 3)) for section in ID_SECTIONS}
+    edition = draw(st.sampled_from(["internal", "public"]))
     data = questionnaire(
-        maker,
-        language=draw(st.sampled_from(LANGUAGES)),
-        edition=draw(st.sampled_from(["internal", "public"])),
-        sizes=sizes,
+        maker, language=draw(st.sampled_from(LANGUAGES)), edition=edition, sizes=sizes
     )
-    # Placeholders in statements become blanks, not the text as written.
-    texts = [
-        value
-        for path, value in maker.written.items()
-        if not (
-            {"holding_statement", "messages"} & set(map(str, path)) and PLACEHOLDER.search(value)
-        )
-    ]
+
+    def shown(path: tuple, value: str) -> bool:
+        # Placeholders in statements become blanks, not the text as written.
+        if {"holding_statement", "messages"} & set(map(str, path)) and PLACEHOLDER.search(value):
+            return False
+        # The public edition leaves out the contacts that are a person's.
+        if edition == "public" and path[0] == "contacts":
+            return data["contacts"][path[1]].get("personal", True) is False
+        return True
+
+    texts = [value for path, value in maker.written.items() if shown(path, value)]
     return data, texts
 
 

@@ -376,12 +376,14 @@ def test_the_check_finds_english(render: Callable[[str], Rendered]) -> None:
 
 
 def test_indonesian_pages_cover_every_branch(render: Callable[[str], Rendered]) -> None:
-    """The full questionnaire reaches the per-channel, too-long and standard-statement parts."""
+    """The full questionnaire reaches the per-channel, derived-version, closing-line and
+    built-in-statement parts."""
     pages, _ = render(FULL)
     threat = pages["response/keracunan.md"]
     assert "## 3. Per kanal" in threat and "Versi khusus di bawah" in threat
-    assert "terlalu panjang" in threat and "Kabar berikutnya dalam 2 jam" in threat
-    assert "Pernyataan standar" in pages["response/hoaks.md"]
+    assert "Versi singkat di bawah" in threat and "Kabar berikutnya dalam 2 jam" in threat
+    assert "Kalimat penutup ditambahkan" in threat
+    assert "Pernyataan standa" in pages["response/hoaks.md"]
     assert "15 Januari 2027" in pages["about.md"]
     assert "125&#46;000" in pages["preparation/index.md"]
 

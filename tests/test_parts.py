@@ -114,17 +114,17 @@ def test_split_needs_the_markers_and_usable_needs_the_built_in_print_theme(
 
 def test_parts_give_the_same_pages_text_bookmarks_and_links(both):
     one, parts = (pypdf.PdfReader(p) for p in both)
-    assert len(parts.pages) == len(one.pages) == 36
+    assert len(parts.pages) == len(one.pages) > 50
     assert _texts(both[1]) == _texts(both[0])
     assert "\u2010" not in "".join(_texts(both[1]))  # a typed hyphen reads back as "-"
     assert _outline(parts) == _outline(one)
     assert [depth for depth, *_ in _outline(parts)].count(1) >= 10  # nesting across parts
     assert _links(parts) == _links(one)
     assert set(parts.named_destinations) == set(one.named_destinations)
-    footers = [re.search(r"(\d+) / (\d+)", t) for t in _texts(both[1])]
-    numbered = [(i, m.groups()) for i, m in enumerate(footers) if m]
-    assert len(numbered) >= 30
-    assert all(groups == (str(i + 1), "36") for i, groups in numbered)
+    footers = [re.findall(r"(\d+) / (\d+)", t) for t in _texts(both[1])]  # the last: the footer
+    numbered = [(i, found[-1]) for i, found in enumerate(footers) if found]
+    assert len(numbered) >= 50
+    assert all(groups == (str(i + 1), str(len(one.pages))) for i, groups in numbered)
 
 
 def _list(value):
@@ -209,7 +209,7 @@ def test_contents_that_break_differently_with_their_numbers_fall_back_to_one_doc
     monkeypatch.setattr(pdfparts, "number_contents", longer)
     monkeypatch.setattr(pdfparts, "join", lambda *args: pytest.fail("the parts were joined"))
     pages = pdfparts.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent)
-    assert pages == len(pypdf.PdfReader(tmp_path / "x.pdf").pages) == 36
+    assert pages == len(pypdf.PdfReader(tmp_path / "x.pdf").pages) > 50
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.pdf"]
 
 
@@ -238,7 +238,7 @@ def test_with_internals_it_does_not_know_the_pdf_is_typeset_in_one_piece(
     assert not pdfparts.usable(())
     monkeypatch.setattr(pdfparts, "split", lambda *args: pytest.fail("split into parts"))
     pages = pdfparts.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent)
-    assert pages == len(pypdf.PdfReader(tmp_path / "x.pdf").pages) == 36
+    assert pages == len(pypdf.PdfReader(tmp_path / "x.pdf").pages) > 50
     import pydyf
 
     before = pydyf.PDF.page_references

@@ -52,7 +52,7 @@ def test_a_typed_hyphen_reads_back_as_a_hyphen(page_texts):
     # Automatic hyphenation uses U+002D too; if it used U+2010, the font's one hyphen glyph
     # would read back as U+2010 everywhere and "next-update" could not be found in the PDF.
     assert "\u2010" not in "".join(page_texts)
-    assert "next-update time" in " ".join(page_texts)
+    assert "first-response time" in " ".join(page_texts)
 
 
 def test_metadata_language_and_structure_tree(pdf):
@@ -187,8 +187,10 @@ def test_crisis_card_is_one_page_on_its_own_sheet(page_texts):
     """Cover, an empty back, the card alone on a right-hand page, then the contents."""
     assert page_texts[0].startswith("Kopi Nusantara Social media crisis handbook")
     assert page_texts[1] == ""
-    assert "In a crisis now?" in page_texts[2] and "Who to call first" in page_texts[2]
-    assert page_texts[3].startswith("Contents")
+    assert "In a crisis now?" in page_texts[2] and "Who to call" in page_texts[2]
+    assert page_texts[3].startswith("About this handbook")  # governance before the contents
+    contents = next(i for i, t in enumerate(page_texts) if t.startswith("Contents"))
+    assert 3 < contents < 7
 
 
 def test_paper_forms_follow_the_handbook(page_texts):
@@ -198,37 +200,14 @@ def test_paper_forms_follow_the_handbook(page_texts):
     assert "What went wrong, and what was the cause?" in page_texts[review]
 
 
-def test_threat_tables_get_fixed_widths_only_in_the_built_in_shape():
-    from crisisplan.pdf.tables import name_threat_tables
-
-    def table(*headers):
-        cells = "".join(f"<th>{h}</th>" for h in headers)
-        return f"<table>\n<thead>\n<tr>{cells}</tr>\n</thead><tbody></tbody></table>"
-
-    page = table("C", "M", "N") + "<p>x</p>" + table("P", "A", "C", "Ch") + table("M", "By", "In")
-    named = name_threat_tables(page)
-    assert re.findall(r'<table(?: class="([^"]*)")?>', named) == [
-        "cp-channels",
-        "cp-inform",
-        "cp-approvals",
-    ]
-    assert name_threat_tables(page.replace("<th>Ch</th>", "")) == page.replace(
-        "<th>Ch</th>", ""
-    )  # an override's own tables keep automatic layout
-    shorter = table("P", "A", "C", "Ch") + table("M", "By", "In")
-    assert 'class="cp-channels"' not in name_threat_tables(shorter)
-    assert 'class="cp-inform"' in name_threat_tables(shorter)
-
-
-def test_every_threat_page_has_its_three_named_tables(reference_pages):
+def test_every_threat_pages_tables_are_measured(reference_pages):
     from crisisplan.pdf.html import sections
 
     threats = [s for s in sections(reference_pages) if s["kind"] == "threat"]
     assert len(threats) == 7
     for section in threats:
         html = str(section["html"])
-        assert html.count('class="cp-inform"') == html.count('class="cp-approvals"') == 1
-    assert sum('class="cp-channels"' in str(s["html"]) for s in threats) == 7
+        assert html.count("<table") == html.count('<table class="cp-measured">') >= 4, section["id"]
 
 
 def _markdown_table(rows: int, *cells: str) -> str:
@@ -258,8 +237,6 @@ def test_tables_get_column_widths_from_the_font_metrics():
     assert short.startswith('<table class="cp-measured">')
     too_wide = _markdown_table(3, *["Incomprehensibilities"] * 9)
     assert _TABLE.sub(_measure_table, too_wide) == too_wide  # words cannot fit: auto layout
-    named = '<table class="cp-inform"><thead><tr><th>A</th></tr></thead></table>'
-    assert _TABLE.sub(_measure_table, named) == named  # print.css sets its widths
 
 
 def test_measured_widths_break_lines_where_pango_does():

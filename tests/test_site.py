@@ -271,9 +271,10 @@ def test_every_page_links_the_pdf_and_the_pdf_exists(site, pages, parsed, refere
 
 def test_internal_edition_shows_the_confidentiality_note(pages, parsed, reference_data):
     assert reference_data["handbook"]["edition"] == "internal"
-    note = strings("en")["site"]["confidential"]
+    short, note = strings("en")["site"]["confidential_short"], strings("en")["site"]["confidential"]
     for page in pages:
-        assert [text_of(e) for e in select(parsed[page], ".md-banner .cp-confidential")] == [note]
+        banner = select(parsed[page], ".md-banner .cp-confidential")
+        assert [(text_of(e), e.get("title")) for e in banner] == [(short, note)]
 
 
 def test_public_edition_has_no_confidentiality_note(tmp_path, example_path):
@@ -294,7 +295,9 @@ def test_home_page_is_the_crisis_card(site, parsed):
     assert [text_of(h).rstrip("¶") for h in select(home, ".md-content h1")] == ["In a crisis now?"]
     first = select(home, ".md-nav--primary > .md-nav__list > .md-nav__item a.md-nav__link")[0]
     assert first.get("href") == "index.html"
-    assert select(home, ".md-content .admonition.danger")
+    assert select(home, ".md-content .cp-call a[href^='tel:']")  # tap to call
+    assert len(select(home, ".md-content ol:first-of-type > li")) == 3  # the first three steps
+    assert select(home, ".md-content .script.cp-first")  # what to post first
 
 
 def test_navigation_has_the_four_phases_in_order(site, pages, parsed):

@@ -2,8 +2,8 @@
 
 WeasyPrint's automatic table layout measures every cell with Pango, and a long table again on
 every page it continues on: a tenth of the reference PDF's layout time and a fifth of a long
-one's. The tables every threat page repeats get fixed widths from print.css; the pages' other
-tables get widths computed here by the CSS 2.1 rule from the print font's advance widths.
+one's. The pages' tables get widths computed here by the CSS 2.1 rule from the print font's
+advance widths.
 """
 
 from __future__ import annotations
@@ -15,32 +15,6 @@ from functools import cache
 from .. import resources
 
 _TABLE = re.compile(r"<table>(.*?)</table>", re.S)
-_HEADER_ROW = re.compile(r"<thead>\s*<tr>(.*?)</tr>", re.S)
-
-#: The tables every threat page repeats, by their number of columns, counted from the last
-#: table of the page. print.css gives them fixed column widths: WeasyPrint's automatic table
-#: layout measures every cell and was a fifth of a long PDF's layout time.
-THREAT_TABLES = (("cp-approvals", 3), ("cp-inform", 4), ("cp-channels", 3))
-
-
-def name_threat_tables(body: str) -> str:
-    """Give a threat page's repeated tables their class, if the page has the built-in shape.
-
-    An override of the threat template with other tables keeps automatic layout.
-    """
-    tables = list(_TABLE.finditer(body))
-    named: dict[int, str] = {}
-    for (name, columns), table in zip(THREAT_TABLES, reversed(tables), strict=False):
-        header = _HEADER_ROW.search(table.group(1))
-        if header is None or header.group(1).count("<th") != columns:
-            break
-        named[table.start()] = name
-    if len(named) < 2:  # approvals and inform are always there
-        return body
-    for start in sorted(named, reverse=True):
-        body = f'{body[:start]}<table class="{named[start]}">{body[start + len("<table>") :]}'
-    return body
-
 
 #: Tables without a class (the register, the severity and contact tables, warning signs,
 #: recovery actions...) get fixed column widths computed here: WeasyPrint's automatic layout

@@ -1,0 +1,44 @@
+"""The exercise and review calendar as an iCalendar file (RFC 5545), for the team's calendars."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import TYPE_CHECKING
+
+from . import text
+
+if TYPE_CHECKING:
+    from .model import Handbook
+
+
+def ics(hb: Handbook) -> bytes:
+    """Every exercise of the calendar and the handbook's next review, as all-day events.
+
+    The same handbook gives the same bytes: each event's UID comes from what it is, and the
+    time stamp from the effective date, not the build's clock.
+    """
+    from icalendar import Calendar, Event
+
+    s = text.strings(hb.language)["calendar"]
+    calendar = Calendar()
+    calendar.add("prodid", "-//crisisplan//crisis handbook calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{hb.company.name}: {hb.title}")
+    stamp = dt.datetime.combine(hb.effective, dt.time(), dt.UTC)
+    entries = [
+        (e.date, e.label, f"{e.what} ({e.owner.label if e.owner else e.role})") for e in hb.calendar
+    ]
+    entries.append((hb.next_review, s["review"], s["review_what"]))
+    for day, summary, description in entries:
+        event = Event()
+        uid = hashlib.sha256(f"{hb.company.name}|{day}|{summary}".encode()).hexdigest()[:24]
+        event.add("uid", f"{uid}@crisisplan")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + dt.timedelta(days=1))
+        event.add("summary", f"{summary}: {hb.company.name}")
+        event.add("description", description)
+        calendar.add_component(event)
+    ical: bytes = calendar.to_ical()
+    return ical

@@ -1,0 +1,65 @@
+"""The fixed vocabularies the questionnaire and the built-in playbook share: kinds of threat,
+team roles, kinds of audience and of channel."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+#: The kinds of threat the playbook covers, in the order the handbook lists them.
+KINDS = (
+    "complaint",
+    "product-safety",
+    "data-breach",
+    "outage",
+    "employee",
+    "executive",
+    "misinformation",
+    "brand-mistake",
+    "disaster",
+    "campaign",
+    "legal",
+    "other",
+)
+Kind = Literal[KINDS]  # type: ignore[valid-type]
+#: Who may own an action or speak: matched to a client's team by id first, role words second.
+ROLES = (
+    "crisis-lead",
+    "spokesperson",
+    "social-lead",
+    "care-lead",
+    "legal",
+    "operations",
+    "people",
+    "security",
+    "executive",
+)
+Role = Literal[ROLES]  # type: ignore[valid-type]
+AUDIENCE_KINDS = (
+    "customers",
+    "employees",
+    "partners",
+    "media",
+    "regulators",
+    "investors",
+    "community",
+)
+AudienceKind = Literal[AUDIENCE_KINDS]  # type: ignore[valid-type]
+CHANNEL_KINDS = (
+    "tiktok",
+    "instagram",
+    "x",
+    "facebook",
+    "linkedin",
+    "youtube",
+    "threads",
+    "whatsapp",
+    "email",
+    "push",
+    "sms",
+    "website",
+    "letter",
+    "chat",
+    "other",
+)
+ChannelKind = Literal[CHANNEL_KINDS]  # type: ignore[valid-type]
+Tone = Literal["grave", "firm", "light"]
