@@ -132,6 +132,16 @@ def test_minimal_questionnaire_gets_the_starter_catalogue(minimal_pages):
             assert section in page, (name, section)
 
 
+def test_minimal_home_page_has_blanks_to_write_names_and_numbers_in(minimal_pages):
+    """A printed handbook without a team still tells the reader whom to call: with blanks
+    to write the name and the number in, not a bare role."""
+    home = minimal_pages["index.md"]
+    call = home.split('<p class="cp-call">', 1)[1].split("</p>", 1)[0]
+    assert "[name]</mark>" in call and "[phone]</mark>" in call
+    who = home.split("{ #call }", 1)[1].split("##", 1)[0]
+    assert who.count("[phone]</mark>") == who.count("\n1. ") >= 3
+
+
 def write(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "questionnaire.yaml"
     path.write_text(textwrap.dedent(body), encoding="utf-8")
