@@ -404,3 +404,29 @@ def test_a_threat_without_category_has_no_english(tmp_path: Path) -> None:
     )
     hb = build_model(load_questionnaire(path))
     assert "other" not in render_pages(hb, environment("id"))["preparation/index.md"]
+
+
+def _shape(value: Any, path: str = "") -> set[str]:
+    """The dict keys of a playbook, as paths: lists may differ in length between languages."""
+    if isinstance(value, dict):
+        return {f"{path}.{key}" for key in value} | {
+            p for key, item in value.items() for p in _shape(item, f"{path}.{key}")
+        }
+    if isinstance(value, list):
+        return {p for item in value for p in _shape(item, f"{path}[]")}
+    return set()
+
+
+@pytest.mark.parametrize("code", OTHERS)
+def test_playbook_has_the_same_shape_in_every_language(code: str) -> None:
+    from crisisplan.kinds import CHANNEL_KINDS, KINDS
+    from crisisplan.playbook import playbook
+
+    english, other = playbook("en"), playbook(code)  # both validate against the schema
+    # customer_words is keyed by the language's own words for customers
+    assert len(other.customer_words) == len(english.customer_words)
+    shapes = [_shape(book.model_dump(exclude={"customer_words"})) for book in (english, other)]
+    assert shapes[1] == shapes[0]
+    for book in (english, other):
+        assert set(book.kinds) == set(KINDS)
+        assert set(book.channels) == set(CHANNEL_KINDS)
