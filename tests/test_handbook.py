@@ -15,8 +15,6 @@ from crisisplan.build import prepare
 from crisisplan.errors import TemplateError
 from crisisplan.text import PLACEHOLDER
 
-GOLDEN = Path(__file__).parent / "golden" / "kopi-nusantara"
-
 
 def plain(pages: dict[str, str]) -> str:
     """All pages as text, with character references decoded and markup tags removed."""
@@ -205,19 +203,47 @@ def test_template_error_names_template_and_line(tmp_path, example_path):
     assert re.search(r"about\.md:3:1: .*no_such_thing", message), message
 
 
-def test_golden_markdown(reference_pages):
-    """The reference handbook's Markdown, reviewed by hand. Set CRISISPLAN_UPDATE_GOLDEN=1 to rewrite."""
+#: The Indonesian public edition of a short questionnaire: built-in content only.
+MINIMAL_ID = """\
+handbook: {language: id, edition: public}
+company: {name: Warung Sederhana, industry: rumah makan, hotline: "+62 21 555 0199"}
+"""
+
+
+@pytest.fixture(scope="module")
+def minimal_id_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    path = tmp_path_factory.mktemp("minimal-id") / "questionnaire.yaml"
+    path.write_text(MINIMAL_ID, encoding="utf-8")
+    return prepare(path)[2]
+
+
+def check_golden(name: str, pages: dict[str, str]) -> None:
+    """Compare ``pages`` with tests/golden/<name>/, reviewed by hand; with
+    CRISISPLAN_UPDATE_GOLDEN=1 set, rewrite them first."""
+    golden = Path(__file__).parent / "golden" / name
     if os.environ.get("CRISISPLAN_UPDATE_GOLDEN"):
-        for rel, markdown in reference_pages.items():
-            target = GOLDEN / rel
+        for rel, markdown in pages.items():
+            target = golden / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(markdown, encoding="utf-8")
     expected = {
-        str(p.relative_to(GOLDEN)): p.read_text(encoding="utf-8") for p in GOLDEN.rglob("*.md")
+        str(p.relative_to(golden)): p.read_text(encoding="utf-8") for p in golden.rglob("*.md")
     }
-    assert sorted(expected) == sorted(reference_pages)
-    for rel, markdown in reference_pages.items():
-        assert markdown == expected[rel], f"{rel} differs from tests/golden: review and regenerate"
+    assert sorted(expected) == sorted(pages)
+    for rel, markdown in pages.items():
+        assert markdown == expected[rel], (
+            f"{rel} differs from tests/golden/{name}: review and regenerate"
+        )
+
+
+def test_golden_markdown(reference_pages):
+    """The reference handbook's Markdown."""
+    check_golden("kopi-nusantara", reference_pages)
+
+
+def test_golden_markdown_indonesian_public(minimal_id_pages):
+    """A short Indonesian questionnaire, public edition: the built-in Indonesian content."""
+    check_golden("minimal-id-public", minimal_id_pages)
 
 
 def test_the_shared_reference_builds_a_complete_handbook_unchanged(shared):
