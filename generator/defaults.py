@@ -103,8 +103,6 @@ def apply_defaults(q: Questionnaire) -> set[str]:
             t.owner = lead
         if t.severity is None:
             t.severity = severity_for_impact(t.impact, [s.id for s in q.severity_levels])
-        if not t.audiences:
-            t.audiences = [a.id for a in q.audiences or []]
     return filled
 
 

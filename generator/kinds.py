@@ -63,3 +63,25 @@ CHANNEL_KINDS = (
 )
 ChannelKind = Literal[CHANNEL_KINDS]  # type: ignore[valid-type]
 Tone = Literal["grave", "firm", "light"]
+
+#: Whom a threat of each kind informs when the questionnaire names no audiences for it (an
+#: audience whose kind is not known is always informed). A rival's joke is not news for
+#: regulators or investors; a data breach is.
+INFORM: dict[str, tuple[str, ...]] = {
+    "complaint": ("customers", "employees", "partners", "media"),
+    "product-safety": AUDIENCE_KINDS,
+    "data-breach": ("customers", "employees", "partners", "media", "regulators", "investors"),
+    "outage": ("customers", "employees", "partners", "media", "regulators"),
+    "employee": ("employees", "customers", "partners", "media"),
+    "executive": ("employees", "customers", "partners", "media", "investors"),
+    "misinformation": ("customers", "employees", "partners", "media"),
+    "brand-mistake": ("customers", "employees", "partners", "media"),
+    "disaster": ("customers", "employees", "partners", "media", "community"),
+    "campaign": ("customers", "employees", "media"),
+    "legal": ("customers", "employees", "partners", "media", "regulators", "investors"),
+    "other": AUDIENCE_KINDS,
+}
+#: Channels that interrupt people (an app notification, a text message): used for the kinds
+#: of threat where people must act now, and otherwise only with the threat's own message.
+ALERT_CHANNELS = ("push", "sms")
+ALERT_KINDS = ("product-safety", "data-breach", "outage", "disaster")

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from . import clock, text
 from .images import Image
-from .kinds import AudienceKind, ChannelKind, Kind
+from .kinds import ALERT_CHANNELS, ALERT_KINDS, INFORM, AudienceKind, ChannelKind, Kind
 from .playbook import (
     ChannelFormat,
     KindContent,
@@ -191,6 +191,7 @@ class Reach:
 
     audience: AudienceView
     concerns: str
+    channels: list[ChannelView]  #: the audience's channels this threat goes out on
 
 
 # -- threats -------------------------------------------------------------------------------------
@@ -746,16 +747,19 @@ def _threat(
         if signer
         else s["signature_company"].format(company=company)
     )
-    reach = [
-        Reach(a, content.concerns.get(a.kind, "") if a.kind else (a.concerns or ""))
-        for a in audiences
-        if a.id in t.audiences
-    ]
+    informed = t.audiences or [a.id for a in audiences if a.kind is None or a.kind in INFORM[kind]]
     versions = []
+    skipped: set[str] = set()
     for cid in channels_for(
-        t, [a.audience for a in audiences], [c.channel for c in by_channel.values()]
+        [a.audience for a in audiences],
+        informed,
+        [c.channel for c in by_channel.values()],
+        t.messages,
     ):
         channel = by_channel[cid]
+        if channel.kind in ALERT_CHANNELS and kind not in ALERT_KINDS and cid not in t.messages:
+            skipped.add(cid)  # nobody is woken by a notification unless they must act
+            continue
         if cid in t.messages:
             own = text.fill_placeholders(t.messages[cid], cadence, lang, place=place, known=known)
             more = s["more"].format(place=place)
@@ -767,6 +771,15 @@ def _threat(
         else:
             short = text.shorten(plain, channel.limit, s["more"].format(place=place))
             versions.append(Version(channel, text.blanks(short, lang), short, "derived"))
+    reach = [
+        Reach(
+            a,
+            content.concerns.get(a.kind, "") if a.kind else (a.concerns or ""),
+            [c for c in a.channels if c.id not in skipped],
+        )
+        for a in audiences
+        if a.id in informed
+    ]
     tasks = (
         [Task(a, people.get(t.owner or ""), "") for a in t.actions]
         if t.actions

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -428,7 +428,7 @@ class Threat(Model):
     )
     audiences: list[AudienceId] = Field(
         default_factory=list,
-        description="Audience ids to inform, in any order (sorted by priority). Default: all public audiences.",
+        description="Audience ids to inform, in any order (sorted by priority). Default: the audiences the threat's kind concerns (a rival's joke: customers, staff and media; a data breach: regulators and investors too), and every audience whose kind is not known.",
     )
     facts_to_confirm: list[Text] = Field(
         default_factory=list, description="Facts to establish before posting."
@@ -567,22 +567,24 @@ class Questionnaire(Model):
     )
 
 
-def channels_for(t: Threat, audiences: list[Audience], channels: list[Channel]) -> list[str]:
+def channels_for(
+    audiences: list[Audience], informed: Iterable[str], channels: list[Channel], own: Iterable[str]
+) -> list[str]:
     """The public channels a threat's message goes out on, in the audiences' priority order.
 
-    They are the channels of the audiences the threat informs, plus any channel it has its own
-    message for. When no audience names a channel (as with the default audiences), every
-    public channel is used.
+    They are the channels of the audiences the threat informs (the ids ``informed``), plus any
+    channel it has its own message for (``own``). When no audience names a channel (as with
+    the default audiences), every public channel is used.
     """
     public = {c.id for c in channels if not c.internal}
     if not any(a.channels for a in audiences):
         used = [c.id for c in channels if c.id in public]
     else:
-        reach = sorted((a for a in audiences if a.id in t.audiences), key=lambda a: a.priority)
+        ids = set(informed)
+        reach = sorted((a for a in audiences if a.id in ids), key=lambda a: a.priority)
         used = [cid for a in reach for cid in a.channels if cid in public]
-    return list(
-        dict.fromkeys(used + [cid for cid in t.messages if cid in {c.id for c in channels}])
-    )
+    known = {c.id for c in channels}
+    return list(dict.fromkeys(used + [cid for cid in own if cid in known]))
 
 
 # -- reading the schema's annotations (the checks, the docs and the tests share these) --------

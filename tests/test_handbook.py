@@ -257,3 +257,48 @@ def test_the_shared_reference_builds_a_complete_handbook_unchanged(shared):
     assert "**Go public?**" in food and "## 7. Hard questions" in food
     for name in ("about.md", "appendix/index.md", "preparation/exercises.md"):
         assert name in pages
+
+
+KINDS_BY_AUDIENCE = """\
+company: {name: Acme}
+audiences:
+  - {id: customers, name: Customers, priority: 1, channels: [instagram, app]}
+  - {id: staff, name: Staff, priority: 1, kind: employees, channels: [intranet]}
+  - {id: press, name: Journalists, priority: 2, channels: [instagram]}
+  - {id: regulators, name: Regulators, priority: 2, channels: [letter]}
+  - {id: investors, name: Investors, priority: 3, channels: [letter]}
+  - {id: friends, name: Friends of the brand, priority: 3, channels: [instagram]}
+channels:
+  - {id: instagram, name: Instagram}
+  - {id: app, name: App notification, kind: push}
+  - {id: intranet, name: Intranet, internal: true}
+  - {id: letter, name: Letter, internal: true}
+threats:
+  - {id: joke, title: A rival mocks our prices, kind: campaign, likelihood: 3, impact: 2}
+  - {id: leak, title: Member data exposed, kind: data-breach, likelihood: 2, impact: 5}
+  - id: rude
+    title: A rude reply goes viral
+    kind: complaint
+    likelihood: 3
+    impact: 3
+    messages: {app: "We are sorry about the reply our team sent. {source_of_truth}"}
+"""
+
+
+def test_a_threat_without_audiences_informs_whom_its_kind_concerns(tmp_path):
+    """A rival's joke is not news for regulators or investors; a data breach is. An audience
+    whose kind is not known ('Friends of the brand') is always informed."""
+    views = {t.id: t for t in prepare(write(tmp_path, KINDS_BY_AUDIENCE))[1].threats}
+    informed = {key: {a.name for a in t.audiences} for key, t in views.items()}
+    assert informed["joke"] == {"Customers", "Staff", "Journalists", "Friends of the brand"}
+    assert informed["leak"] == informed["joke"] | {"Regulators", "Investors"}
+
+
+def test_a_notification_is_sent_only_when_people_must_act_or_the_threat_says_so(tmp_path):
+    views = {t.id: t for t in prepare(write(tmp_path, KINDS_BY_AUDIENCE))[1].threats}
+    channels = {key: [v.channel.id for v in t.versions] for key, t in views.items()}
+    assert channels["joke"] == ["instagram"]
+    assert channels["leak"] == ["instagram", "app"]
+    assert channels["rude"] == ["instagram", "app"]  # its own message for the app
+    customers = next(r for r in views["joke"].reach if r.audience.id == "customers")
+    assert [c.id for c in customers.channels] == ["instagram"]  # the page says the same

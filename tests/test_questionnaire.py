@@ -91,14 +91,7 @@ def test_kopi_nusantara(shared: Path) -> None:
         competitor.severity == "low"
     )  # impact 2: the least severe level (likelihood sets priority only)
     assert competitor.owner == "crisis-lead"
-    assert competitor.audiences == [
-        "customers",
-        "employees",
-        "franchisees",
-        "media",
-        "regulators",
-        "investors",
-    ]
+    assert competitor.audiences == []  # the model informs whom its kind concerns
     assert q.recovery.review_within == Duration(14, "days")
     assert loaded.defaulted == set()
     assert [str(w) for w in loaded.warnings] == [
