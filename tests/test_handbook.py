@@ -302,3 +302,31 @@ def test_a_notification_is_sent_only_when_people_must_act_or_the_threat_says_so(
     assert channels["rude"] == ["instagram", "app"]  # its own message for the app
     customers = next(r for r in views["joke"].reach if r.audience.id == "customers")
     assert [c.id for c in customers.channels] == ["instagram"]  # the page says the same
+
+
+def test_print_refers_back_to_a_section_it_has_printed_word_for_word(tmp_path):
+    """Two complaints share the playbook's questions and brief: print gives them once and
+    points back; the site keeps both pages whole; short sections are printed again."""
+    from crisisplan.pdf.html import print_html
+
+    path = write(
+        tmp_path,
+        """\
+        company: {name: Acme}
+        threats:
+          - {id: rude, title: A rude reply goes viral, kind: complaint, likelihood: 3, impact: 3}
+          - {id: slow, title: Orders arrive late for a week, kind: complaint, likelihood: 4, impact: 3}
+        """,
+    )
+    loaded, hb, pages = prepare(path)
+    first, second = (t.id for t in hb.threats)
+    document = print_html(hb, pages, folder=loaded.folder)
+    start = document.index(f'id="response--{second}"')
+    later = document[start:]
+    for section in ("questions", "spokesperson", "notify"):
+        assert f'As for <a href="#response--{first}-{section}">' in later, section
+        assert f'id="response--{first}-{section}"' in document[:start]
+    assert later.count('class="cp-same"') == later.count("As for")
+    assert f'id="response--{second}-approvals"' in later and "Holding statement" in later
+    questions = plain({"p": pages[f"response/{second}.md"]}).split("Hard questions", 1)[1]
+    assert "**" in questions and "Key messages" in questions  # the site page is whole

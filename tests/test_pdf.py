@@ -37,7 +37,7 @@ def test_page_count_and_threat_titles(pdf, page_texts, reference_pages):
     assert len(pdf.pages) >= 15
     text = " ".join(page_texts)
     for title in re.findall(
-        r"^# (.+)$",
+        r"^# (.+?)(?: \{[^{}]*\})?$",  # the title, without its "{ #threat }" id
         "\n".join(
             reference_pages[p]
             for p in reference_pages
@@ -92,6 +92,7 @@ def test_contents_page_numbers_are_the_real_pages(pdf, page_texts):
         i for i, t in enumerate(page_texts) if t.startswith("Contents") or " Contents " in t[:200]
     )
     toc = page_texts[contents]
+    assert "{" not in toc  # no Markdown attribute list such as "{ #threat }"
     checked = 0
     for title, page in bookmarks.items():
         match = re.search(re.escape(title) + r"[ .]*?(\d+)", toc)
@@ -99,6 +100,9 @@ def test_contents_page_numbers_are_the_real_pages(pdf, page_texts):
             assert int(match.group(1)) == page + 1, title
             checked += 1
     assert checked >= 10
+    threats = [t for t, _ in _outline(pdf) if t.startswith(("Customers fall ill", "A competitor"))]
+    for title in threats:  # the threats are listed, each with its page
+        assert re.search(re.escape(title) + r"[ .]*?\d+", toc), title
 
 
 def test_fonts_are_embedded_and_subset(pdf):

@@ -25,6 +25,7 @@ from ..sanitize import TAG, sanitize
 from . import tables
 
 _HREF = re.compile(r'\s(href|id)="([^"]*)"')
+_ATTRIBUTES = re.compile(r"\s*\{[^{}]*\}\s*$")
 
 
 def page_key(path: str) -> str:
@@ -104,6 +105,7 @@ def sections(pages: dict[str, str], *, measure: bool = True) -> list[dict[str, A
         if measure and kind != "card":  # the card's tables are smaller and its page wider
             body = tables.measure(body)
         title = next((line[2:] for line in source.splitlines() if line.startswith("# ")), "")
+        title = _ATTRIBUTES.sub("", title)  # "Title { #threat }": the id is not the title
         out.append(
             {
                 "path": path,
@@ -114,6 +116,43 @@ def sections(pages: dict[str, str], *, measure: bool = True) -> list[dict[str, A
             }
         )
     return out
+
+
+#: A threat's section is printed in full the first time; when a later threat's same section
+#: says exactly the same (the playbook's questions, notices and brief for its kind) and is
+#: longer than this many characters of text, print refers back to it instead.
+SAME_AS_MIN_TEXT = 400
+_H2 = re.compile(r'<h2 id="([^"]*)"[^>]*>.*?</h2>', re.S)
+
+
+def refer_back(threats: list[dict[str, Any]], label: str) -> None:
+    """In the print sections of threat pages, replace each section that repeats an earlier
+    threat's same section word for word with a link to it: a printed handbook with fifty
+    complaints does not print the same questions fifty times. The site keeps every page whole.
+    """
+    seen: dict[tuple[str, str], tuple[str, Markup]] = {}
+    for sec in threats:
+        key, html = sec["id"], str(sec["html"])
+        heads = list(_H2.finditer(html))
+        out, last = [], 0
+        for i, head in enumerate(heads):
+            start = head.end()
+            end = heads[i + 1].start() if i + 1 < len(heads) else len(html)
+            name = head.group(1).removeprefix(f"{key}-")
+            body = html[start:end]
+            same = body.replace(f'"{key}-', '"#-').replace(f'"#{key}-', '"#-')
+            if len(re.sub(r"<[^>]+>", "", body)) <= SAME_AS_MIN_TEXT:
+                continue
+            if (name, same) in seen:
+                target, title = seen[(name, same)]
+                out += [
+                    html[last:start],
+                    f'<p class="cp-same">{label} <a href="#{target}">{title}</a>.</p>\n',
+                ]
+                last = end
+            else:
+                seen[(name, same)] = (head.group(1), sec["title"])
+        sec["html"] = Markup("".join(out) + html[last:])
 
 
 def theme_file(relative: str, overrides: Sequence[Path] = ()) -> Path:
@@ -152,6 +191,10 @@ def print_html(
         for folder_name in ("fonts", "print")
     )
     all_sections = sections(pages, measure=fonts_as_built)
+    refer_back(
+        [x for x in all_sections if x["kind"] == "threat"],
+        text.strings(hb.language)["print"]["same_as"],
+    )
     order = {"card": 0, "about": 0, "phase": 1, "subpage": 1, "threat": 1, "appendix": 2}
     return env.get_template("print.html").render(
         hb=hb,
