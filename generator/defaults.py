@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from . import resources
 from .errors import QuestionnaireError
-from .loader import load_yaml
+from .loader import load_builtin, load_yaml
 from .messages import schema_problems
 from .schema import Questionnaire
 from .text import strings
@@ -24,13 +24,11 @@ SECTIONS = ("audiences", "team", "approvals", "severity_levels", "threats")
 def defaults(language: str) -> Questionnaire:
     """The built-in defaults of ``language``, validated with the questionnaire model."""
     path = resources.content_dir() / language / "defaults.yaml"
-    doc = load_yaml(path)
-    data = dict(doc.data)
-    data["company"] = {"name": "-"}
+    data = {**load_builtin(path), "company": {"name": "-"}}
     try:
         return Questionnaire.model_validate(data)
     except ValidationError as exc:  # a broken built-in file is a bug: say where it is
-        raise QuestionnaireError.from_problems(schema_problems(doc, exc)) from None
+        raise QuestionnaireError.from_problems(schema_problems(load_yaml(path), exc)) from None
 
 
 def default_ids(language: str, section: str) -> list[str]:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from . import resources
 from .errors import QuestionnaireError
 from .kinds import AudienceKind, ChannelKind, Kind, Role, Tone
-from .loader import load_yaml
+from .loader import load_builtin, load_yaml
 from .messages import schema_problems
 
 
@@ -189,10 +189,10 @@ class Playbook(Part):
 def playbook(language: str) -> Playbook:
     """The built-in playbook of ``language``."""
     path = resources.content_dir() / language / "playbook.yaml"
-    doc = load_yaml(path)
     try:
-        return Playbook.model_validate(doc.data)
+        return Playbook.model_validate(load_builtin(path))
     except ValidationError as exc:  # a broken built-in file is a bug: say where it is
+        doc = load_yaml(path)
         raise QuestionnaireError.from_problems(schema_problems(doc, exc, Playbook)) from None
 
 

@@ -11,7 +11,7 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from . import resources
-from .loader import load_yaml
+from .loader import load_builtin
 from .types import Duration
 
 # Every character that means something to Markdown, its extensions or HTML becomes a numeric
@@ -53,7 +53,7 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_ -]{0,40})\}")
 @cache
 def strings(language: str) -> dict[str, Any]:
     """The interface strings of ``language`` (``content/<language>/strings.yaml``)."""
-    return load_yaml(resources.content_dir() / language / "strings.yaml").data
+    return load_builtin(resources.content_dir() / language / "strings.yaml")  # type: ignore[no-any-return]
 
 
 def duration(d: Duration, language: str) -> str:

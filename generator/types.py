@@ -64,12 +64,12 @@ class Duration:
 def unit_words() -> dict[str, tuple[str, int]]:
     """Unit words: the built-in abbreviations plus every language's words in its strings.yaml."""
     from . import resources
-    from .loader import load_yaml
+    from .loader import load_builtin
 
     words = dict(UNITS)
     minutes = {unit: m for unit, m in UNITS.values()}
     for path in sorted(resources.content_dir().glob("*/strings.yaml")):
-        for unit, names in load_yaml(path).data.get("units", {}).items():
+        for unit, names in load_builtin(path).get("units", {}).items():
             for name in names:
                 words.setdefault(name.lower(), (unit, minutes[unit]))
     return words

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crisisplan import loader
+from crisisplan import loader, resources
 from crisisplan.errors import QuestionnaireError
-from crisisplan.loader import MAX_BYTES, Document, dotted, load_bytes, load_yaml
+from crisisplan.loader import MAX_BYTES, Document, dotted, load_builtin, load_bytes, load_yaml
 
 
 def load(text: str) -> Document:
@@ -383,3 +383,14 @@ def test_every_problem_in_the_file_is_reported_at_once() -> None:
         "q.yaml:7:1: company: duplicate key (first written on line 1): write each key once",
         "Error: 4 errors in q.yaml; nothing was written.",
     ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(resources.content_dir().glob("*/*.yaml")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_built_in_files_read_the_same_fast_as_with_positions(path: Path) -> None:
+    """The package's own YAML is parsed by libyaml for speed: every value must be the string
+    the positions-keeping loader gives, or a playbook value would change type."""
+    assert load_builtin(path) == load_yaml(path).data
