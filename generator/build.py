@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -253,7 +252,7 @@ def fingerprint(loaded: Loaded, overrides: Sequence[Path], options: Options) -> 
         options.site,
         options.pdf,
         options.paper,
-        os.environ.get("SOURCE_DATE_EPOCH", ""),
+        clock.epoch(),  # the dates and metadata it sets
         str(loaded.path.resolve()),
     ]
     h.update(json.dumps(settings).encode())
