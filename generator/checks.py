@@ -125,7 +125,18 @@ def warnings(q: Questionnaire, doc: Document, defaulted: set[str], today: dt.dat
     ``defaulted``: the sections filled from the defaults, which are not the client's to fix.
     """
     found: list[tuple[Path_, str]] = []
-    for check in (_backups, _backup_loops, _review, _approvals, _triggers, _channels, _accounts):
+    for check in (
+        _backups,
+        _backup_loops,
+        _reachable,
+        _starter,
+        _review,
+        _approvals,
+        _triggers,
+        _channels,
+        _accounts,
+        _language,
+    ):
         found += check(q, defaulted, today)
     found += _statements(q, defaulted)
     return [doc.problem(path, message, warning=True) for path, message in found]
@@ -154,6 +165,98 @@ def _backups(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
                     )
                 )
     return out
+
+
+def _reachable(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
+    """The people the home page tells the reader to call have a number to call (the public
+    edition prints none, so it needs a hotline instead)."""
+    assert q.severity_levels is not None and q.team is not None
+    if q.handbook.edition == "public":
+        has_line = q.company.hotline or any(
+            not c.personal and c.phone and c.kind in ("agency", "other") for c in q.contacts
+        )
+        if has_line:
+            return []
+        return [
+            (
+                ("company",),
+                "the public edition prints no personal numbers and there is no company.hotline"
+                " or contact with personal: false: its home page has no number to call",
+            )
+        ]
+    if "team" in defaulted:
+        return [
+            (
+                ("company",),
+                "no team is listed: the handbook prints blanks for the crisis team's names and"
+                " phone numbers; list the team (team[].name, team[].phone)",
+            )
+        ]
+    by_id = {m.id: (i, m) for i, m in enumerate(q.team)}
+    first = [who for who in q.severity_levels[0].activate if who in by_id][:4]
+    callers = [*first, *(str(by_id[w][1].backup) for w in first if by_id[w][1].backup)]
+    out: Found = []
+    for who in dict.fromkeys(callers):
+        i, member = by_id[who]
+        if member.phone is None:
+            out.append(
+                (
+                    ("team", i),
+                    f"{who!r} is on the home page's call list but has no phone: add team.phone",
+                )
+            )
+    return out
+
+
+#: Values the starter questionnaire (`crisisplan init`) holds as examples to overwrite.
+STARTER_NAMES = {"name surname", "nama lengkap", "example company", "contoh perusahaan"}
+
+
+def _starter(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
+    """Example values from ``crisisplan init`` still in place."""
+    assert q.team is not None
+    out: Found = []
+    if q.company.name.lower() in STARTER_NAMES:
+        out.append((("company", "name"), "still the starter's example: write the company's name"))
+    for i, m in enumerate(q.team):
+        if m.name and m.name.lower() in STARTER_NAMES:
+            out.append(
+                (("team", i, "name"), "still the starter's example: write the person's name")
+            )
+        if m.phone and "".join(filter(str.isdigit, m.phone)).endswith("0" * 8):
+            out.append((("team", i, "phone"), "still the starter's example: write the real number"))
+    return out
+
+
+#: Short words frequent in running text of each language, to tell which one a text is in.
+_MARKERS = {
+    "en": {"the", "and", "we", "our", "is", "are", "will", "with", "to", "of", "you", "have"},
+    "id": {"yang", "dan", "kami", "akan", "untuk", "dengan", "di", "ini", "tidak", "dari", "ke"},
+}
+
+
+def _language(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
+    """The client's own texts are in the handbook's language: an English statement in an
+    Indonesian handbook is published half in English."""
+    assert q.threats is not None
+    language = q.handbook.language
+    texts = [q.company.summary or ""]
+    for t in q.threats:
+        texts += [t.title, t.holding_statement or "", *t.messages.values()]
+    words = " ".join(texts).lower().split()
+    counts = {
+        code: sum(w.strip(".,;:!?()") in marks for w in words) for code, marks in _MARKERS.items()
+    }
+    other = max(counts, key=lambda code: counts[code])
+    if other == language or counts[other] < 10 or counts[other] < 3 * counts.get(language, 0):
+        return []
+    return [
+        (
+            ("handbook", "language"),
+            f"the questionnaire's statements and titles read as {other!r} but the handbook is"
+            f" {language!r}: translate them, or set handbook.language: {other}",
+        )
+    ]
 
 
 def _backup_loops(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
@@ -197,7 +300,15 @@ def _review(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
             )
         )
     verified = q.handbook.contacts_verified
-    if verified and q.handbook.review_every.after(verified) < today:
+    if verified is None and "team" not in defaulted:
+        out.append(
+            (
+                ("handbook",),
+                "handbook.contacts_verified is not set: write the date the contact sheet's"
+                " numbers were last checked (the handbook prints it)",
+            )
+        )
+    elif verified and q.handbook.review_every.after(verified) < today:
         out.append(
             (
                 ("handbook", "contacts_verified"),

@@ -58,13 +58,14 @@ def test_validate_both_examples(shared: Path, monkeypatch: pytest.MonkeyPatch) -
     result = run("validate", "kopi-nusantara/questionnaire.yaml", "minimal.yaml")
     assert result.exit_code == 0
     assert result.stdout == (
-        "kopi-nusantara/questionnaire.yaml: valid (12 warnings)\nminimal.yaml: valid (0 warnings)\n"
+        "kopi-nusantara/questionnaire.yaml: valid (13 warnings)\nminimal.yaml: valid (1 warning)\n"
     )
     # The reference as agencies write it: what a reviewer should look at, all of it real.
     assert result.stderr.splitlines() == [
         "kopi-nusantara/questionnaire.yaml:212:34: warning: severity_levels[0].activate[2]: 'legal' is called in at 'critical' but has no backup: add team.backup",
         "kopi-nusantara/questionnaire.yaml:212:79: warning: severity_levels[0].activate[6]: 'hr-lead' is called in at 'critical' but has no backup: add team.backup",
         "kopi-nusantara/questionnaire.yaml:131:13: warning: team[0].backup: the backup chain crisis-lead → social-lead → care-lead → social-lead goes round without coming back to 'crisis-lead': give one of them a backup outside it",
+        "kopi-nusantara/questionnaire.yaml:6:3: warning: handbook: handbook.contacts_verified is not set: write the date the contact sheet's numbers were last checked (the handbook prints it)",
         "kopi-nusantara/questionnaire.yaml:199:11: warning: approvals.within: approvals may take 30m, as long as the whole first response of 'critical' (30m): shorten approvals.within to leave time to publish",
         "kopi-nusantara/questionnaire.yaml:234:9: warning: severity_levels[3].id: severity level 'low' has no triggers: add the measurable signs that put a crisis at it, such as 'more than 30 negative mentions in an hour'",
         "kopi-nusantara/questionnaire.yaml:276:24: warning: threats[0].holding_statement: the holding statement does not say where the next update will be: a closing line saying so was added; write {next_update} and {source_of_truth} in it to place them yourself",
@@ -74,6 +75,8 @@ def test_validate_both_examples(shared: Path, monkeypatch: pytest.MonkeyPatch) -
         "kopi-nusantara/questionnaire.yaml:366:24: warning: threats[4].holding_statement: the holding statement does not say where the next update will be: a closing line saying so was added; write {next_update} and {source_of_truth} in it to place them yourself",
         "kopi-nusantara/questionnaire.yaml:387:24: warning: threats[5].holding_statement: the holding statement does not say when the next update comes: a closing line saying so was added; write {next_update} and {source_of_truth} in it to place them yourself",
         "kopi-nusantara/questionnaire.yaml:395:5: warning: threats[6]: threat 'competitor-campaign' has no holding_statement: the built-in one for 'competitor or activist campaign' will be used; write one for this client",
+        # the smallest questionnaire: only the client can say whom to call
+        "minimal.yaml:3:3: warning: company: no team is listed: the handbook prints blanks for the crisis team's names and phone numbers; list the team (team[].name, team[].phone)",
     ]
 
 
@@ -119,10 +122,12 @@ def test_validate_reports_every_file(
     monkeypatch.chdir(tmp_path)
     result = run("validate", "bad.yaml", "good.yaml", "missing.yaml")
     assert result.exit_code == 1
-    assert result.stdout == "good.yaml: valid (0 warnings)\n"
+    assert result.stdout == "good.yaml: valid (1 warning)\n"  # no team: nobody to call
     assert result.stderr == (
         "bad.yaml:1:1: the top level is a list: expected a mapping of sections such as company:\n"
         "Error: 1 error in bad.yaml; nothing was written.\n"
+        "good.yaml:2:3: warning: company: no team is listed: the handbook prints blanks for the"
+        " crisis team's names and phone numbers; list the team (team[].name, team[].phone)\n"
         "missing.yaml:1:1: cannot read the file: No such file or directory\n"
         "Error: 1 error in missing.yaml; nothing was written.\n"
     )
@@ -139,17 +144,19 @@ def test_validate_a_hostile_file_without_a_traceback(tmp_path: Path) -> None:
     )
 
 
-def test_strict_turns_warnings_into_errors(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_strict_turns_warnings_into_errors(
+    shared: Path, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(shared)
     result = run("validate", "--strict", "kopi-nusantara/questionnaire.yaml")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines()[-1] == (
-        "Error: 12 warnings in kopi-nusantara/questionnaire.yaml (--strict)."
+        "Error: 13 warnings in kopi-nusantara/questionnaire.yaml (--strict)."
     )
-    assert len(result.stderr.splitlines()) == 13
-    # Without warnings, --strict changes nothing.
-    assert run("validate", "--strict", "minimal.yaml").exit_code == 0
+    assert len(result.stderr.splitlines()) == 14
+    # Without warnings (the bundled example is filled in), --strict changes nothing.
+    assert run("validate", "--strict", example).exit_code == 0
 
 
 def test_validate_needs_a_file() -> None:
@@ -227,8 +234,13 @@ def test_init_writes_a_starter_that_validates(
     # The schema beside it accepts the starter, and so does the tool.
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
     jsonschema.validate(plain(yaml.safe_load(text)), schema)
-    checked = run("validate", "--strict", "clients/new.yaml")
-    assert (checked.exit_code, checked.stdout) == (0, "clients/new.yaml: valid (0 warnings)\n")
+    # It validates; what is left to do is warned: the examples to overwrite, the numbers to add.
+    checked = run("validate", "clients/new.yaml")
+    assert (checked.exit_code, checked.stdout) == (0, "clients/new.yaml: valid (6 warnings)\n")
+    todo = checked.stderr.splitlines()
+    assert sum("still the starter's example" in line for line in todo) == 4
+    assert sum("on the home page's call list but has no phone" in line for line in todo) == 1
+    assert sum("contacts_verified is not set" in line for line in todo) == 1
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

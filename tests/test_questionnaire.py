@@ -98,6 +98,7 @@ def test_kopi_nusantara(shared: Path) -> None:
         f"{loaded.path}:212:34: warning: severity_levels[0].activate[2]: 'legal' is called in at 'critical' but has no backup: add team.backup",
         f"{loaded.path}:212:79: warning: severity_levels[0].activate[6]: 'hr-lead' is called in at 'critical' but has no backup: add team.backup",
         f"{loaded.path}:131:13: warning: team[0].backup: the backup chain crisis-lead → social-lead → care-lead → social-lead goes round without coming back to 'crisis-lead': give one of them a backup outside it",
+        f"{loaded.path}:6:3: warning: handbook: handbook.contacts_verified is not set: write the date the contact sheet's numbers were last checked (the handbook prints it)",
         f"{loaded.path}:199:11: warning: approvals.within: approvals may take 30m, as long as the whole first response of 'critical' (30m): shorten approvals.within to leave time to publish",
         f"{loaded.path}:234:9: warning: severity_levels[3].id: severity level 'low' has no triggers: add the measurable signs that put a crisis at it, such as 'more than 30 negative mentions in an hour'",
         f"{loaded.path}:276:24: warning: threats[0].holding_statement: the holding statement does not say where the next update will be: a closing line saying so was added; write {{next_update}} and {{source_of_truth}} in it to place them yourself",
@@ -145,7 +146,10 @@ def test_minimal_gets_the_starter_threats_and_the_standard_team(shared: Path) ->
     assert q.monitoring.keywords == ["Warung Sederhana"]
     assert q.monitoring.check_every == Duration(4, "hours")
     assert q.recovery.review_owner == "crisis-lead"
-    assert loaded.warnings == []
+    # the one thing only the client can give: whom to call
+    assert [(w.path, w.message.split(":")[0]) for w in loaded.warnings] == [
+        ("company", "no team is listed")
+    ]
 
 
 #: What the bundled example changes in the shared reference, on purpose: its statements say
@@ -731,8 +735,14 @@ def test_warnings(tmp_path: Path, write_tree: Callable[..., Path]) -> None:
     assert [str(w) for w in loaded.warnings] == [
         f"{file}:21:29: warning: severity_levels[0].activate[1]: 'social-lead' is called in at "
         "'critical' but has no backup: add team.backup",
+        f"{file}:7:5: warning: team[0]: 'crisis-lead' is on the home page's call list but has no"
+        " phone: add team.phone",
+        f"{file}:10:5: warning: team[1]: 'social-lead' is on the home page's call list but has no"
+        " phone: add team.phone",
         f"{file}:2:14: warning: handbook.effective: the review was due on 2026-07-15: review the "
         "handbook and update effective",
+        f"{file}:2:3: warning: handbook: handbook.contacts_verified is not set: write the date the"
+        " contact sheet's numbers were last checked (the handbook prints it)",
         f"{file}:17:9: warning: severity_levels[0].id: severity level 'critical' has no triggers:"
         " add the measurable signs that put a crisis at it, such as 'more than 30 negative"
         " mentions in an hour'",
@@ -750,6 +760,14 @@ def test_warnings(tmp_path: Path, write_tree: Callable[..., Path]) -> None:
 def test_no_warnings_when_all_is_well(tmp_path: Path, write_tree: Callable[..., Path]) -> None:
     text = (
         WARNED.replace("    role: Social media lead", "    role: Social\n    backup: crisis-lead")
+        .replace(
+            "  effective: 2026-01-15\n",
+            "  effective: 2026-01-15\n  contacts_verified: 2026-06-01\n",
+        )
+        .replace(
+            "    role: Crisis lead\n", "    role: Crisis lead\n    phone: '+62 811 1000 2000'\n"
+        )
+        .replace("    role: Social\n", "    role: Social\n    phone: '+62 811 1000 3000'\n")
         .replace("max_length: 60", "max_length: 65")
         .replace("    public_updates: 2h\n", "    public_updates: 2h\n    triggers: [Illness]\n")
         .replace(
@@ -760,7 +778,7 @@ def test_no_warnings_when_all_is_well(tmp_path: Path, write_tree: Callable[..., 
     )
     loaded = load(tmp_path, write_tree, text, dt.date(2026, 7, 15))  # due today: not late
     assert [str(w) for w in loaded.warnings] == [
-        f"{tmp_path / 'q.yaml'}:36:24: warning: threats[1].holding_statement: the holding"
+        f"{tmp_path / 'q.yaml'}:39:24: warning: threats[1].holding_statement: the holding"
         " statement does not say when the next update comes: a closing line saying so was added;"
         " write {next_update} and {source_of_truth} in it to place them yourself"
     ]
@@ -839,7 +857,7 @@ def test_review_date_counts_from_today_when_there_is_no_effective_date(
     tmp_path: Path, write_tree: Callable[..., Path]
 ) -> None:
     loaded = load(tmp_path, write_tree, "company:\n  name: Kopi\n", dt.date(2040, 1, 1))
-    assert loaded.warnings == []
+    assert [w.path for w in loaded.warnings] == ["company"]  # no team; the review is not late
 
 
 @pytest.mark.parametrize(
@@ -870,7 +888,7 @@ def test_a_statement_too_long_for_a_channel_gets_a_short_version_not_a_warning(
         " {next_update} at {source_of_truth}.\n",
         encoding="utf-8",
     )
-    messages = [w.message for w in load_questionnaire(path).warnings]
+    messages = [w.message for w in load_questionnaire(path).warnings if w.path != "company"]
     assert messages == [
         "channel 'ig' is in no audience's channels, so no threat uses it: add it to audiences[].channels",
     ]
@@ -927,3 +945,61 @@ def test_a_web_address_with_invisible_characters_is_refused(check: Check) -> Non
     )
     [line, _] = check(text)
     assert "company.website" in line and "is not a web address" in line
+
+
+def test_the_starter_and_the_call_list_are_warned(tmp_path: Path) -> None:
+    """`crisisplan init` writes examples to overwrite, and the home page's call list needs
+    numbers: both are warned, at the value, with the fix."""
+    from click.testing import CliRunner
+
+    from crisisplan.cli import cli
+
+    path = tmp_path / "acme.yaml"
+    assert CliRunner().invoke(cli, ["init", str(path)]).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    warned = [str(w) for w in load_questionnaire(path).warnings]
+    line = 1 + text[: text.index("Example Company")].count("\n")
+    assert (
+        f"{path}:{line}:9: warning: company.name: still the starter's example: write the company's name"
+        in warned
+    )
+    assert any("team[0].name: still the starter's example" in w for w in warned)
+    assert any(
+        "team[0].phone: still the starter's example: write the real number" in w for w in warned
+    )
+    assert any(
+        "team[1]: 'social-lead' is on the home page's call list but has no phone: add team.phone"
+        in w
+        for w in warned
+    )
+
+
+def test_statements_in_another_language_than_the_handbook_are_warned(
+    tmp_path: Path, example: Path
+) -> None:
+    text = example.read_text(encoding="utf-8").replace("language: en", "language: id", 1)
+    (tmp_path / "logo.svg").write_bytes((example.parent / "logo.svg").read_bytes())
+    (tmp_path / "q.yaml").write_text(text, encoding="utf-8")
+    line = 1 + text[: text.index("language: id")].count("\n")
+    warned = [str(w) for w in load_questionnaire(tmp_path / "q.yaml").warnings]
+    assert warned == [
+        f"{tmp_path / 'q.yaml'}:{line}:13: warning: handbook.language: the questionnaire's"
+        " statements and titles read as 'en' but the handbook is 'id': translate them, or set"
+        " handbook.language: en"
+    ]
+
+
+def test_a_public_edition_without_a_number_to_call_is_warned(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "handbook:\n  edition: public\ncompany:\n  name: X\n"
+        "team:\n  - id: lead\n    role: Lead\n    phone: '+62 811 1000 2000'\n",
+        encoding="utf-8",
+    )
+    [warning] = [w for w in load_questionnaire(path).warnings if w.path == "company"]
+    assert (warning.line, warning.col) == (4, 3)
+    assert "no company.hotline" in warning.message
+    path.write_text(
+        path.read_text().replace("  name: X\n", "  name: X\n  hotline: '+62 21 555 0100'\n")
+    )
+    assert not [w for w in load_questionnaire(path).warnings if w.path == "company"]
