@@ -264,7 +264,7 @@ class ThreatView:
     def kind_label(self) -> str:
         """The kind's name, and the questionnaire's own category when it says something else."""
         category = self.threat.category
-        if category and category.lower() != self.content.label.lower():
+        if category and category.lower() not in self.content.label.lower():
             return f"{self.content.label} ({category})"
         return self.content.label
 
@@ -511,8 +511,9 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
     first_call = first_level.activate[:4] or list(people.values())[:4]
     if lead and lead in first_call:  # the crisis lead is called first
         first_call = [lead, *(p for p in first_call if p is not lead)]
+    # Posted within the first response; it promises the next update at the public cadence.
     first_message = text.statement(
-        book.first_post, first_level.first_response, lang, place=place, known=known
+        book.first_post, first_level.public_updates, lang, place=place, known=known
     )
     kinds_seen: dict[str, list[ThreatView]] = {}
     for tv in threats:
@@ -523,7 +524,10 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
     favicon = next((name for name in images if name.startswith("favicon.")), None)
     voice = q.brand.voice
     do, avoid = (voice.do, voice.avoid) if voice else ([], [])
-    hotlines = [c for c in q.contacts if not c.personal and c.phone]
+    # The first screen's numbers: the duty number and the agency's crisis desk, not the
+    # regulator's or the insurer's lines (those are on the contact sheet).
+    lines = [c for c in q.contacts if not c.personal and c.phone]
+    hotlines = [c for c in lines if c.kind == "agency"] or [c for c in lines if c.kind == "other"]
     if q.company.hotline:
         hotlines.insert(
             0, Contact(kind="other", name=s["hotline"], phone=q.company.hotline, personal=False)
@@ -671,7 +675,8 @@ def _customers(company: Company, book: Playbook) -> str:
         return company.customers
     default = next(iter(book.customer_words))
     for word, industries in book.customer_words.items():
-        if industries and matches(industries, company.industry, company.summary):
+        if industries and matches(industries, company.industry):  # not the summary: a café
+            # with a loyalty programme still has customers, not members
             return word
     return default
 

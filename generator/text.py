@@ -75,6 +75,18 @@ def every(d: Duration, language: str) -> str:
     return str(s["every_many"]).format(duration=duration(d, language))
 
 
+@cache
+def _prepositions() -> str:
+    """The words that may stand before ``{next_update}`` in any language: a statement may be
+    written in another language than the handbook's ("by {next_update}" in an Indonesian
+    handbook), and the whole phrase is replaced, never the placeholder alone."""
+    from .choices import LANGUAGES
+
+    return (
+        "(?:" + "|".join(str(strings(code)["next_update_preposition"]) for code in LANGUAGES) + ")"
+    )
+
+
 def fill_placeholders(
     text: str,
     next_update: Duration,
@@ -97,7 +109,7 @@ def fill_placeholders(
         if every is None:
             continue
         within = s["within"].format(duration=duration(every, language))
-        text = re.sub(s["next_update_preposition"] + r"\s+\{" + token + r"\}", within, text)
+        text = re.sub(_prepositions() + r"\s+\{" + token + r"\}", within, text)
         text = text.replace("{" + token + "}", within)
     if place is not None:
         text = text.replace("{source_of_truth}", place)

@@ -56,8 +56,9 @@ def test_cadences_are_written_out(reference_pages):
     assert "| **Critical** | **30 minutes** | every 2 hours | hourly | hourly |" in cadence
     assert "| **Moderate** | **4 hours** | daily | daily | daily |" in cadence
     assert "| **Low** | **12 hours** | every 3 days |" in cadence
-    # The first-24-hours timeline of the critical level starts with the holding statement at +0:30.
-    assert "| +0:30 | Holding statement published |" in cadence
+    # The first-24-hours timeline of the critical level: staff hear first, with the holding
+    # statement at +0:30.
+    assert "| +0:30 | Staff message sent, then the holding statement published |" in cadence
     # By stage: monitoring halves the rhythm; resolved ends it with the closing statement.
     assert re.search(
         r"\| \*\*Monitoring\*\* \| [^|]+ \| every 4 hours \| every 8 hours \|", cadence
@@ -324,9 +325,11 @@ def test_print_refers_back_to_a_section_it_has_printed_word_for_word(tmp_path):
     start = document.index(f'id="response--{second}"')
     later = document[start:]
     for section in ("questions", "spokesperson", "notify"):
-        assert f'As for <a href="#response--{first}-{section}">' in later, section
+        assert f'Same as for <a href="#response--{first}-{section}">“' in later, section
         assert f'id="response--{first}-{section}"' in document[:start]
-    assert later.count('class="cp-same"') == later.count("As for")
+    assert later.count('class="cp-same"') == later.count("Same as for")
+    for section in ("confirm", "actions"):  # boxes to tick for this threat: printed again
+        assert f'href="#response--{first}-{section}"' not in later, section
     assert f'id="response--{second}-approvals"' in later and "Holding statement" in later
     questions = plain({"p": pages[f"response/{second}.md"]}).split("Hard questions", 1)[1]
     assert "**" in questions and "Key messages" in questions  # the site page is whole
