@@ -211,7 +211,8 @@ def test_every_threat_pages_tables_are_measured(reference_pages):
     assert len(threats) == 7
     for section in threats:
         html = str(section["html"])
-        assert html.count("<table") == html.count('<table class="cp-measured">') >= 4, section["id"]
+        measured = len(re.findall(r'<table class="cp-measured(?: cp-short)?">', html))
+        assert html.count("<table") == measured >= 4, section["id"]
 
 
 def _markdown_table(rows: int, *cells: str) -> str:
@@ -233,12 +234,12 @@ def test_tables_get_column_widths_from_the_font_metrics():
     title = "A title of a threat that needs all the room it can get " * 4
     html = _markdown_table(40, "12", title, "Moderate")
     fixed = _TABLE.sub(_measure_table, html)
-    assert fixed.startswith('<table class="cp-measured">')
+    assert fixed.startswith('<table class="cp-measured')
     widths = _widths(fixed)
     assert len(widths) == 2 and "<th>H1</th>" in fixed  # the widest column takes the rest
     assert 1.5 < widths[0] < widths[1] < 12  # "12" and "Moderate" need little room
     short = _TABLE.sub(_measure_table, _markdown_table(1, "12", "A title", "Moderate"))
-    assert short.startswith('<table class="cp-measured">')
+    assert short.startswith('<table class="cp-measured')
     too_wide = _markdown_table(3, *["Incomprehensibilities"] * 9)
     assert _TABLE.sub(_measure_table, too_wide) == too_wide  # words cannot fit: auto layout
 
@@ -263,7 +264,7 @@ def test_tables_with_less_room_code_or_no_header_are_left_to_weasyprint():
     from crisisplan.pdf.tables import _TABLE, _measure_table, measure
 
     table = _markdown_table(2, "one", "two")
-    assert measure(table).startswith('<table class="cp-measured">')
+    assert measure(table).startswith('<table class="cp-measured')
     for inside in (
         "<ul><li>{}</li></ul>",
         '<div class="admonition">{}</div>',
@@ -287,7 +288,7 @@ def test_the_cards_tables_keep_automatic_layout():
     pages = {"index.md": f"# Card\n\n{table}", "about.md": f"# About\n\n{table}"}
     card, about = sections(pages)
     assert "<table>" in str(card["html"]) and "cp-measured" not in str(card["html"])
-    assert 'class="cp-measured"' in str(about["html"])
+    assert 'class="cp-measured' in str(about["html"])
     assert "cp-measured" not in "".join(str(s["html"]) for s in sections(pages, measure=False))
 
 
@@ -305,3 +306,18 @@ def test_attribute_like_text_stays_text_in_print():
 
 
 # -- importing WeasyPrint ----------------------------------------------------------------------
+
+
+def test_a_short_table_is_kept_on_one_page_and_a_long_one_may_break() -> None:
+    from crisisplan import resources
+    from crisisplan.pdf.tables import SHORT_ROWS, measure
+
+    def table(rows: int) -> str:
+        body = "".join(f"<tr><td>row {i}</td><td>text</td></tr>" for i in range(rows - 1))
+        return f"<table><thead><tr><th>A</th><th>B</th></tr></thead><tbody>{body}</tbody></table>"
+
+    assert measure(table(SHORT_ROWS)).startswith('<table class="cp-measured cp-short">')
+    assert measure(table(SHORT_ROWS + 1)).startswith('<table class="cp-measured">')
+    assert "table.cp-short { break-inside: avoid; }" in (
+        resources.themes_dir() / "print" / "print.css"
+    ).read_text(encoding="utf-8")

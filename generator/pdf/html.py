@@ -123,6 +123,7 @@ def sections(pages: dict[str, str], *, measure: bool = True) -> list[dict[str, A
 #: longer than this many characters of text, print refers back to it instead.
 SAME_AS_MIN_TEXT = 400
 _H2 = re.compile(r'<h2 id="([^"]*)"[^>]*>.*?</h2>', re.S)
+_TICKS = re.compile(r"task-list|☐")
 
 
 def refer_back(threats: list[dict[str, Any]], label: str) -> None:
@@ -141,14 +142,12 @@ def refer_back(threats: list[dict[str, Any]], label: str) -> None:
             name = head.group(1).removeprefix(f"{key}-")
             body = html[start:end]
             same = body.replace(f'"{key}-', '"#-').replace(f'"#{key}-', '"#-')
-            if len(re.sub(r"<[^>]+>", "", body)) <= SAME_AS_MIN_TEXT:
-                continue
+            if len(re.sub(r"<[^>]+>", "", body)) <= SAME_AS_MIN_TEXT or _TICKS.search(body):
+                continue  # short, or boxes to tick for this threat
             if (name, same) in seen:
                 target, title = seen[(name, same)]
-                out += [
-                    html[last:start],
-                    f'<p class="cp-same">{label} <a href="#{target}">{title}</a>.</p>\n',
-                ]
+                link = f'<a href="#{target}">“{title}”</a>'
+                out += [html[last:start], f'<p class="cp-same">{label.format(threat=link)}</p>\n']
                 last = end
             else:
                 seen[(name, same)] = (head.group(1), sec["title"])

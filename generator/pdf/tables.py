@@ -58,6 +58,10 @@ def _words(text: str) -> list[str]:
     return [piece for word in _SPACE.split(text) for piece in _AFTER.split(word)]
 
 
+#: Tables of at most this many rows, header included, are not split across pages.
+SHORT_ROWS = 6
+
+
 def _unbroken(match: re.Match[str]) -> str:
     return match.group(1) + _SPACE.sub("\u00a0", match.group(2)) + match.group(3)
 
@@ -117,4 +121,6 @@ def _measure_table(match: re.Match[str]) -> str:
     first = table.index("<tr>")
     end = table.index("</tr>", first)
     head = re.sub(r"<th>", lambda _: f"<th{next(header)}>", table[first:end])
-    return f'<table class="cp-measured">{table[len("<table>") : first]}{head}{table[end:]}'
+    # A short table (approvals, a notice list) is kept on one page, with its heading.
+    classes = "cp-measured cp-short" if len(rows) <= SHORT_ROWS else "cp-measured"
+    return f'<table class="{classes}">{table[len("<table>") : first]}{head}{table[end:]}'
