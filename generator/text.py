@@ -153,25 +153,10 @@ def blanks(plain: str, language: str) -> Markup:
     return Markup("".join(out))
 
 
-def statement(
-    text: str,
-    next_update: Duration,
-    language: str,
-    *,
-    place: str | None = None,
-    known: dict[str, str] | None = None,
-    next_internal_update: Duration | None = None,
-) -> Markup:
-    """A message as escaped HTML, with each remaining ``{placeholder}`` as a marked blank."""
-    filled = fill_placeholders(
-        text,
-        next_update,
-        language,
-        place=place,
-        known=known,
-        next_internal_update=next_internal_update,
-    )
-    return blanks(filled, language)
+def statement(text: str, next_update: Duration, language: str, **filled: Any) -> Markup:
+    """A message as escaped HTML: :func:`fill_placeholders` (``filled`` are its keyword
+    arguments), then each remaining ``{placeholder}`` as a marked blank."""
+    return blanks(fill_placeholders(text, next_update, language, **filled), language)
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
