@@ -12,8 +12,8 @@ from . import resources
 from .errors import QuestionnaireError
 from .loader import load_builtin, load_yaml
 from .messages import schema_problems
+from .playbook import crisis_lead, playbook
 from .schema import Questionnaire
-from .text import strings
 from .types import Duration
 
 #: The sections a questionnaire may leave out entirely, to take the language's built-in ones.
@@ -53,8 +53,7 @@ def apply_defaults(q: Questionnaire) -> set[str]:
             setattr(q, name, copy.deepcopy(getattr(d, name)))
             filled.add(name)
     team_ids = [m.id for m in q.team or []]
-    first = team_ids[0] if team_ids else None
-    lead = "crisis-lead" if "crisis-lead" in team_ids else first
+    lead = crisis_lead(q.team or [], playbook(q.handbook.language))
 
     def known(ids: Iterable[str]) -> list[str]:
         return [i for i in ids if i in team_ids] or ([lead] if lead else [])
@@ -93,10 +92,7 @@ def apply_defaults(q: Questionnaire) -> set[str]:
         r.back_to_normal_when = list(d.recovery.back_to_normal_when)
     if r.review_owner is None:
         r.review_owner = lead
-    other = str(strings(q.handbook.language)["other_category"])
-    for t in q.threats:
-        if t.category is None:
-            t.category = other
+    for t in q.threats:  # no category: the kind (from the title) names it
         if t.owner is None:
             t.owner = lead
         if t.severity is None:

@@ -50,7 +50,6 @@ HEAT_COLORS = {"critical": "#B3261E", "high": "#E8710A", "moderate": "#F2C12E", 
 #: Days within which the post-crisis review is held, from the most severe level down.
 REVIEW_DAYS = (7, 14, 30, 60)
 #: How long a crisis runs before the long-incident rules apply.
-LONG_INCIDENT = Duration(24, "hours")
 
 
 # -- people --------------------------------------------------------------------------------------
@@ -238,7 +237,6 @@ class ThreatView:
     completed: bool  #: a closing line with the next update and the place was added
     signature: str
     versions: list[Version]
-    approvals: list[Person]
     facts: list[str]
     tasks: list[Task]
     questions: list[Answer]
@@ -480,9 +478,6 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
         ),
     )
     company = q.company.name
-    approvers = q.approvals.holding_statement + [
-        a for a in q.approvals.full_statement if a not in q.approvals.holding_statement
-    ]
     threats: list[ThreatView] = []
     for number, t in enumerate(ordered, 1):
         threats.append(
@@ -490,7 +485,6 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
                 t,
                 number,
                 by_level[t.severity or levels[-1].id],
-                q=q,
                 book=book,
                 lang=lang,
                 people=people,
@@ -499,7 +493,6 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
                 by_channel=by_channel,
                 place=place,
                 company=company,
-                approvals=[people[a] for a in approvers if a in people],
                 next_review=next_review,
                 known=known,
             )
@@ -603,7 +596,7 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
         ),
         contacts=_contacts(q.contacts, book, public),
         cascade=_cascade(first_level, lead, monitoring_owner),
-        calendar=_calendar(book, roles, effective, threats),
+        calendar=_calendar(book, roles, effective),
         staffing=q.staffing,
         colors=_colors(q.brand.colors.primary, q.brand.colors.accent),
         heatmap=_heatmap(threats),
@@ -721,7 +714,6 @@ def _threat(
     number: int,
     level: Level,
     *,
-    q: Any,
     book: Playbook,
     lang: str,
     people: dict[str, Person],
@@ -730,7 +722,6 @@ def _threat(
     by_channel: dict[str, ChannelView],
     place: str,
     company: str,
-    approvals: list[Person],
     next_review: dt.date,
     known: dict[str, str],
 ) -> ThreatView:
@@ -809,7 +800,6 @@ def _threat(
         completed=completed,
         signature=signature,
         versions=versions,
-        approvals=approvals,
         facts=list(t.facts_to_confirm) or list(content.facts),
         tasks=tasks,
         questions=[Answer(qa.question, qa.answer) for qa in t.questions]
@@ -865,10 +855,8 @@ def _cascade(
     return steps
 
 
-def _calendar(
-    book: Playbook, roles: dict[str, Person], effective: dt.date, threats: list[ThreatView]
-) -> list[Exercise]:
-    """The exercises of the next twelve months from the effective date, and threat reviews."""
+def _calendar(book: Playbook, roles: dict[str, Person], effective: dt.date) -> list[Exercise]:
+    """The exercises of the next twelve months from the effective date."""
     horizon = Duration(12, "months").after(effective)
     out = []
     for exercise in book.exercises:

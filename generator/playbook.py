@@ -9,7 +9,7 @@ status, update and closing templates, governance, exercises and recovery. A ques
 own fields replace any of it for one client.
 
 ``content/<language>/playbook.yaml`` holds it; it is validated with these models when loaded,
-and both languages must have the same kinds, keys and list lengths (a test checks).
+and both languages must have the same kinds and keys (a test checks; lists may differ in length).
 """
 
 from __future__ import annotations
@@ -104,7 +104,6 @@ class KindContent(Part):
 class ChannelFormat(Part):
     """How a kind of channel takes a crisis message."""
 
-    label: str = Field(description="The kind's name.")
     words: list[str] = Field(description="Lower-case words in a channel's id or name.")
     limit: int | None = Field(None, description="Its usual length limit, when it has one.")
     note: str = Field(description="Format guidance: video or card, subject line, title and body...")
@@ -202,7 +201,25 @@ def playbook(language: str) -> Playbook:
 def matches(words: Iterable[str], *texts: str | None) -> bool:
     """Whether any of ``words`` is a whole word (or phrase) of any of ``texts``."""
     haystack = " ".join(t.lower() for t in texts if t)
-    return any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", haystack) for w in words)
+    return bool(_words_pattern(tuple(words)).search(haystack))
+
+
+@cache
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a list of words: compiled once, not once per word and per call."""
+    alternatives = "|".join(re.escape(w) for w in words) or "(?!)"
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+
+def crisis_lead(team: Iterable[Any], book: Playbook) -> str | None:
+    """The id of the team's crisis lead: the member with that id, else the first whose id,
+    role or title says so, else the first member."""
+    members = list(team)
+    words = book.roles["crisis-lead"]
+    found = next((m for m in members if m.id == "crisis-lead"), None) or next(
+        (m for m in members if matches(words, m.id.replace("-", " "), m.role, m.title)), None
+    )
+    return found.id if found else (members[0].id if members else None)
 
 
 def first_match(options: dict[str, list[str]], *texts: str | None) -> str | None:

@@ -1003,3 +1003,24 @@ def test_a_public_edition_without_a_number_to_call_is_warned(tmp_path: Path) -> 
         path.read_text().replace("  name: X\n", "  name: X\n  hotline: '+62 21 555 0100'\n")
     )
     assert not [w for w in load_questionnaire(path).warnings if w.path == "company"]
+
+
+def test_the_crisis_lead_found_by_role_owns_what_the_defaults_give(tmp_path: Path) -> None:
+    """Defaults and the model find the crisis lead alike: by id, else by the role's words."""
+    from crisisplan.model import build_model
+
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "company:\n  name: X\n"
+        "team:\n  - id: budi\n    role: Social media manager\n"
+        "  - id: sari\n    role: Crisis lead\n"
+        "threats:\n  - id: t\n    title: A rude reply goes viral\n    likelihood: 3\n    impact: 3\n",
+        encoding="utf-8",
+    )
+    loaded = load_questionnaire(path)
+    q = loaded.questionnaire
+    assert q.threats[0].owner == "sari"
+    assert q.approvals.holding_statement == ["sari"] and q.recovery.review_owner == "sari"
+    hb = build_model(loaded)
+    assert hb.first_call[0].name is None and hb.first_call[0].role == "Crisis lead"
+    assert "(" not in hb.threats[0].kind_label  # no "(other)" category beside the kind
