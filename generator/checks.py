@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-from . import text
+from . import resources, text
+from .choices import LANGUAGES
 from .defaults import default_ids
 from .errors import Problem
 from .images import Image, ImageError, read_image
-from .loader import Document
+from .loader import Document, load_builtin
 from .messages import did_you_mean
 from .playbook import channel_limit, playbook, source_of_truth, threat_kind
 from .schema import Questionnaire, references
@@ -208,31 +210,32 @@ def _reachable(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
     return out
 
 
-#: Values the starter questionnaire (`crisisplan init`) holds as examples to overwrite.
-STARTER_NAMES = {"name surname", "nama lengkap", "example company", "contoh perusahaan"}
+@cache
+def starter_names() -> set[str]:
+    """The example names of every language's starter questionnaire (`crisisplan init`), which
+    a client is to overwrite: its company's and its team's."""
+    names: set[str] = set()
+    for path in resources.content_dir().glob("*/starter.yaml"):
+        data = load_builtin(path)
+        names.add(str(data["company"]["name"]).lower())
+        names |= {str(m["name"]).lower() for m in data.get("team", []) if "name" in m}
+    return names
 
 
 def _starter(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
     """Example values from ``crisisplan init`` still in place."""
     assert q.team is not None
     out: Found = []
-    if q.company.name.lower() in STARTER_NAMES:
+    if q.company.name.lower() in starter_names():
         out.append((("company", "name"), "still the starter's example: write the company's name"))
     for i, m in enumerate(q.team):
-        if m.name and m.name.lower() in STARTER_NAMES:
+        if m.name and m.name.lower() in starter_names():
             out.append(
                 (("team", i, "name"), "still the starter's example: write the person's name")
             )
         if m.phone and "".join(filter(str.isdigit, m.phone)).endswith("0" * 8):
             out.append((("team", i, "phone"), "still the starter's example: write the real number"))
     return out
-
-
-#: Short words frequent in running text of each language, to tell which one a text is in.
-_MARKERS = {
-    "en": {"the", "and", "we", "our", "is", "are", "will", "with", "to", "of", "you", "have"},
-    "id": {"yang", "dan", "kami", "akan", "untuk", "dengan", "di", "ini", "tidak", "dari", "ke"},
-}
 
 
 def _language(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
@@ -244,8 +247,9 @@ def _language(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
     for t in q.threats:
         texts += [t.title, t.holding_statement or "", *t.messages.values()]
     words = " ".join(texts).lower().split()
+    markers = {code: set(text.strings(code)["markers"]) for code in LANGUAGES}
     counts = {
-        code: sum(w.strip(".,;:!?()") in marks for w in words) for code, marks in _MARKERS.items()
+        code: sum(w.strip(".,;:!?()") in marks for w in words) for code, marks in markers.items()
     }
     other = max(counts, key=lambda code: counts[code])
     if other == language or counts[other] < 10 or counts[other] < 3 * counts.get(language, 0):
@@ -389,7 +393,8 @@ def _statements(q: Questionnaire, defaulted: set[str]) -> Found:
     """Statements that leave out the next update, and messages too long for their channel."""
     assert q.severity_levels is not None and q.threats is not None
     book = playbook(q.handbook.language)
-    place, _ = source_of_truth(q, book, "")
+    # The same place the model writes into statements: a blank when the client has none.
+    place, _ = source_of_truth(q, book, str(text.strings(q.handbook.language)["place_blank"]))
     levels = {s.id: s for s in q.severity_levels}
     channels = {c.id: c for c in q.channels}
     out: Found = []
@@ -425,7 +430,10 @@ def _statements(q: Questionnaire, defaulted: set[str]) -> Found:
             continue
         for key, message in t.messages.items():
             limit = channel_limit(channels[key], book) if key in channels else None
-            length = len(text.fill_placeholders(message, level.public_updates, q.handbook.language))
+            filled = text.fill_placeholders(
+                message, level.public_updates, q.handbook.language, place=place
+            )
+            length = len(filled)
             if limit is not None and length > limit:
                 out.append(
                     (

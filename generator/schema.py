@@ -346,7 +346,7 @@ class SeverityLevel(Model):
     )
     review_within: DurationField | None = Field(
         None,
-        description="The post-crisis review is held within this time of closing a crisis at this level. Default: 7, 14, 30 days by level, never later than recovery.review_within.",
+        description="The post-crisis review is held within this time of closing a crisis at this level. Default: 7, 14, 30 and 60 days from the most to the least severe level, never later than recovery.review_within.",
     )
 
 

@@ -88,7 +88,6 @@ def test_next_update_is_prefilled_and_other_placeholders_are_blanks(reference_pa
 def test_every_channel_gets_copy_that_fits_and_points_to_the_source_of_truth(reference_pages):
     for name in (p for p in reference_pages if p.startswith("response/") and "index" not in p):
         page = html.unescape(reference_pages[name])
-        assert "too long" not in page.lower(), name
         for length, limit in re.findall(r"\| (\d+) of (\d+) \|", page):
             assert int(length) <= int(limit), (name, length, limit)
     page = html.unescape(reference_pages["response/food-safety.md"])
