@@ -20,7 +20,7 @@ from .images import Image, ImageError, read_image
 from .loader import Document, load_builtin
 from .messages import did_you_mean
 from .playbook import channel_limit, playbook, source_of_truth, threat_kind
-from .schema import Questionnaire, references
+from .schema import Questionnaire, first_screen_lines, references
 
 #: The sections whose items have an ``id``.
 SECTIONS = ("audiences", "channels", "team", "severity_levels", "threats")
@@ -174,10 +174,7 @@ def _reachable(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
     edition prints none, so it needs a hotline instead)."""
     assert q.severity_levels is not None and q.team is not None
     if q.handbook.edition == "public":
-        has_line = q.company.hotline or any(
-            not c.personal and c.phone and c.kind in ("agency", "other") for c in q.contacts
-        )
-        if has_line:
+        if q.company.hotline or first_screen_lines(q.contacts):
             return []
         return [
             (

@@ -41,6 +41,7 @@ from .schema import (
     SeverityLevel,
     Threat,
     channels_for,
+    first_screen_lines,
 )
 from .types import Duration, tel_link
 
@@ -364,7 +365,7 @@ class Handbook:
     place_shown: Markup  #: the same in running text, a highlighted blank when it is one
     place_url: str | None
     place_name: str | None  #: what the questionnaire calls it ("our newsroom"), if it says
-    hotlines: list[Contact]  #: numbers that are not a person's, for both editions
+    hotlines: list[Contact]  #: the first screen's numbers, in both editions: the duty number first
     team: list[Person]
     people: dict[str, Person]
     lead: Person | None
@@ -517,10 +518,7 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
     favicon = next((name for name in images if name.startswith("favicon.")), None)
     voice = q.brand.voice
     do, avoid = (voice.do, voice.avoid) if voice else ([], [])
-    # The first screen's numbers: the duty number and the agency's crisis desk, not the
-    # regulator's or the insurer's lines (those are on the contact sheet).
-    lines = [c for c in q.contacts if not c.personal and c.phone]
-    hotlines = [c for c in lines if c.kind == "agency"] or [c for c in lines if c.kind == "other"]
+    hotlines = first_screen_lines(q.contacts)
     if q.company.hotline:
         hotlines.insert(
             0, Contact(kind="other", name=s["hotline"], phone=q.company.hotline, personal=False)

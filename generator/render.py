@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel.numbers import format_decimal
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -55,7 +56,7 @@ def environment(language: str, overrides: Sequence[Path] = ()) -> SandboxedEnvir
         every=lambda d: text.every(d, language),
         date=lambda d: text.date(d, language),
         clock=lambda minutes: f"+{minutes // 60}:{minutes % 60:02d}",
-        thousands=lambda n: f"{n:,}" if language == "en" else f"{n:,}".replace(",", "."),
+        thousands=lambda n: format_decimal(n, locale=language),
         link=link,
         tel=lambda phone: link(tel_link(phone), phone) if phone else "",
         mailto=lambda email: link(f"mailto:{email}", email) if email else "",

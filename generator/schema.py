@@ -514,6 +514,14 @@ class Contact(Model):
     note: Text | None = Field(None, description="When to call them, or what for.")
 
 
+def first_screen_lines(contacts: list[Contact]) -> list[Contact]:
+    """The outside numbers the first screen offers besides company.hotline: the agency's crisis
+    desk (else other non-personal lines), never a regulator's or an insurer's line, which are
+    on the contact sheet."""
+    lines = [c for c in contacts if not c.personal and c.phone]
+    return [c for c in lines if c.kind == "agency"] or [c for c in lines if c.kind == "other"]
+
+
 class Staffing(Model):
     """Staffing a crisis that runs for days."""
 

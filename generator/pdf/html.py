@@ -77,11 +77,15 @@ def markdown_extensions() -> tuple[list[str], dict[str, Any]]:
 PRINT_OPTIONS = {"toc": {"permalink": False}, "pymdownx.tasklist": {"custom_checkbox": False}}
 
 
-def sections(pages: dict[str, str], *, measure: bool = True) -> list[dict[str, Any]]:
+def sections(
+    pages: dict[str, str], *, measure: bool = True, same_as: str | None = None
+) -> list[dict[str, Any]]:
     """Each page as print HTML with its kind: card, phase, threat, appendix or about.
 
-    ``measure``: tables get widths computed from the built-in print font's metrics (off when
-    an override may change the fonts).
+    ``same_as``: the words of :func:`refer_back`, which then shortens repeated threat sections
+    (before tables are measured, so none is measured for nothing). ``measure``: tables get
+    widths computed from the built-in print font's metrics (off when an override may change
+    the fonts).
     """
     names, configs = markdown_extensions()
     configs = {
@@ -102,8 +106,6 @@ def sections(pages: dict[str, str], *, measure: bool = True) -> list[dict[str, A
             kind = "phase" if path.endswith("index.md") else "subpage"
         else:
             kind = path.split("/")[0].removesuffix(".md")
-        if measure and kind != "card":  # the card's tables are smaller and its page wider
-            body = tables.measure(body)
         title = next((line[2:] for line in source.splitlines() if line.startswith("# ")), "")
         title = _ATTRIBUTES.sub("", title)  # "Title { #threat }": the id is not the title
         out.append(
@@ -115,6 +117,12 @@ def sections(pages: dict[str, str], *, measure: bool = True) -> list[dict[str, A
                 "title": Markup(title),
             }
         )
+    if same_as is not None:
+        refer_back([x for x in out if x["kind"] == "threat"], same_as)
+    if measure:
+        for x in out:
+            if x["kind"] != "card":  # the card's tables are smaller and its page wider
+                x["html"] = Markup(tables.measure(str(x["html"])))
     return out
 
 
@@ -189,11 +197,8 @@ def print_html(
         for root in overrides
         for folder_name in ("fonts", "print")
     )
-    all_sections = sections(pages, measure=fonts_as_built)
-    refer_back(
-        [x for x in all_sections if x["kind"] == "threat"],
-        text.strings(hb.language)["print"]["same_as"],
-    )
+    same_as = text.strings(hb.language)["print"]["same_as"]
+    all_sections = sections(pages, measure=fonts_as_built, same_as=same_as)
     order = {"card": 0, "about": 0, "phase": 1, "subpage": 1, "threat": 1, "appendix": 2}
     return env.get_template("print.html").render(
         hb=hb,
