@@ -203,7 +203,7 @@ def _child(
                         overrides=overrides,
                         fonts=fonts,
                     )
-            save(document, target)
+            save(document, target, compress=False)  # the join compresses
         outcome: tuple[Any, ...] = (
             "done",
             [(page.height, page.bookmarks) for page in document.pages],
@@ -360,6 +360,7 @@ def join(
     out.save(
         target,
         deterministic_id=True,
+        compress_streams=True,  # the parts are written uncompressed (see weasy.save)
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
     )
     out.close()

@@ -104,13 +104,17 @@ def font_config() -> Iterator[Any]:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def save(document: Any, target: Path) -> None:
-    """Write a laid-out Document as tagged PDF/UA-1."""
+def save(document: Any, target: Path, *, compress: bool = True) -> None:
+    """Write a laid-out Document as tagged PDF/UA-1.
+
+    ``compress=False`` for a part that :func:`parts.join` rewrites: qpdf compresses its streams
+    there in C, which is faster than WeasyPrint's zlib at level 9 in Python's serializer.
+    """
     with _fetch_errors(), internals.page_references_once():
         document.write_pdf(
             target,
             pdf_variant="pdf/ua-1",
-            uncompressed_pdf=False,
+            uncompressed_pdf=not compress,
             pdf_identifier=b"crisisplan" if clock.epoch() is not None else None,
         )
 
