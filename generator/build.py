@@ -209,7 +209,7 @@ def _build(
             overrides=overrides,
         )
         if options.engine == "zensical":
-            build_site_zensical(config_file, staged)
+            build_site_zensical(config_file, staged, hb.site_url)
         else:
             build_site(config_file, staged)
     if beside:

@@ -72,36 +72,12 @@ def secure_page(html: str) -> tuple[str, list[str]]:
     return f"{html[:at]}\n    {meta}{html[at:]}", hashes
 
 
-#: In the error page, what points at the server's root: links, the theme's scope and base.
-_ROOT_LINK = re.compile(r'\b(href|src)="/(?!/)')
-_ROOT_BASE = re.compile(r'(new URL\(|"base":\s*)"/"')
-_ROOT_JSON = re.compile(r'("search":\s*)"/(?!/)')
-
-
-def relative_error_page(html: str) -> str:
-    """The 404 page with its links relative to the site's root, as every other page has them.
-
-    MkDocs and Zensical link it from the server's root (``/assets/...``), which works only on
-    a host that serves the site at its root; from disk or a subfolder it came out unstyled and
-    without its scripts. Opened at the site's root, it now works anywhere.
-    """
-    html = _ROOT_LINK.sub(r'\1="', html)
-    return _ROOT_JSON.sub(r'\1"', _ROOT_BASE.sub(r'\1"."', html))
-
-
-def secure_site(site: Path) -> None:
-    """Give every page of ``site`` its policy and write ``_headers`` for hosts."""
-    every: list[str] = []
-    for page in sorted(site.rglob("*.html")):
-        html = page.read_text(encoding="utf-8")
-        if page.parent == site and page.name == "404.html":
-            html = relative_error_page(html)
-        html, hashes = secure_page(html)
-        page.write_text(html, encoding="utf-8")
-        every += hashes
+def write_headers(site: Path, hashes: list[str]) -> None:
+    """Write ``_headers`` for hosts: the policy with every page's script hashes, and the
+    directives only a header can carry."""
     lines = [
         "/*",
-        f"  Content-Security-Policy: {policy(list(dict.fromkeys(every)))}; frame-ancestors 'none'",
+        f"  Content-Security-Policy: {policy(list(dict.fromkeys(hashes)))}; frame-ancestors 'none'",
     ]
     lines += [f"  {name}: {value}" for name, value in HEADERS]
     (site / HEADERS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")

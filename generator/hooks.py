@@ -2,7 +2,7 @@
 
 A generated project names them in ``mkdocs.yml`` (through ``crisisplan_hooks.py``), so a plain
 ``mkdocs build`` of an exported project gets them too. Zensical runs no hooks: crisisplan calls
-:func:`crisisplan.csp.secure_site` itself after a Zensical build.
+:func:`crisisplan.finish.finish_site` itself after a Zensical build.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .csp import secure_site
+from .finish import finish_site
 from .sanitize import sanitize
 
 
@@ -20,6 +20,6 @@ def on_page_content(html: str, **kwargs: Any) -> str:
 
 
 def on_post_build(config: Any, **kwargs: Any) -> None:
-    """Put the Content-Security-Policy first in every page, write ``_headers``, and make the
-    error page work from disk."""
-    secure_site(Path(config["site_dir"]))
+    """Mend every page, put the Content-Security-Policy first in it, write ``_headers``, make
+    the error page work from disk, and drop sitemaps without addresses (``finish.py``)."""
+    finish_site(Path(config["site_dir"]), config.get("site_url") or None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -409,6 +410,12 @@ class Handbook:
     def logo_uri(self) -> str | None:
         """The logo as a ``data:`` URL, for print: the checked copy, never the client's file."""
         return self.images[self.logo].data_uri() if self.logo else None
+
+    @property
+    def site_url(self) -> str | None:
+        """Where the site is published, ending in ``/`` (MkDocs joins page paths to it)."""
+        url: str | None = self.handbook.site_url
+        return url if url is None or url.endswith("/") else f"{url}/"
 
     @property
     def calendar_file(self) -> Markup:
@@ -936,27 +943,33 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
-def readable(color: str, background: str, minimum: float = 4.5) -> str:
-    """``color`` mixed towards white or black until text in it reads on ``background``."""
-    target = "#FFFFFF" if _luminance(background) < 0.5 else "#000000"
+def readable(color: str, background: str | Sequence[str], minimum: float = 4.5) -> str:
+    """``color`` mixed towards white or black until text in it reads on ``background``, or on
+    every one of several backgrounds of one scheme (all light or all dark)."""
+    backgrounds = (background,) if isinstance(background, str) else tuple(background)
+    target = "#FFFFFF" if _luminance(backgrounds[0]) < 0.5 else "#000000"
     for step in range(21):
         t = step / 20
         mixed = "#" + "".join(
             f"{round(int(color[i : i + 2], 16) * (1 - t) + int(target[i : i + 2], 16) * t):02X}"
             for i in (1, 3, 5)
         )
-        if contrast(mixed, background) >= minimum:
+        if all(contrast(mixed, b) >= minimum for b in backgrounds):
             return mixed
     return target
 
 
 LIGHT_BACKGROUND, DARK_BACKGROUND = "#FFFFFF", "#1E2129"  # Material's default and slate
+#: Where links sit in each scheme: the page, and the boxes on it (code blocks, the home page's
+#: call card), which are Material's code background (#F5F5F5; slate: #272A35).
+LIGHT_SURFACES, DARK_SURFACES = (LIGHT_BACKGROUND, "#F5F5F5"), (DARK_BACKGROUND, "#272A35")
 
 
 def _colors(primary: str, accent: str) -> Colors:
     """The header keeps the brand colour with black or white text, whichever reads better;
     links use the brand colour, lightened on the dark scheme and darkened on the light one
-    only as far as WCAG's 4.5:1 needs."""
+    only as far as WCAG's 4.5:1 needs on every surface of the scheme (links are underlined
+    too, so colour is not what tells them from the text around them)."""
     on_primary = (
         "#FFFFFF" if contrast("#FFFFFF", primary) >= contrast("#000000", primary) else "#000000"
     )
@@ -966,6 +979,6 @@ def _colors(primary: str, accent: str) -> Colors:
         on_primary=on_primary,
         accent_light=readable(accent, LIGHT_BACKGROUND, 3.0),
         accent_dark=readable(accent, DARK_BACKGROUND, 3.0),
-        link_light=readable(primary, LIGHT_BACKGROUND),
-        link_dark=readable(primary, DARK_BACKGROUND),
+        link_light=readable(primary, LIGHT_SURFACES),
+        link_dark=readable(primary, DARK_SURFACES),
     )

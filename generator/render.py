@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -108,9 +109,15 @@ def render_pages(hb: Handbook, env: SandboxedEnvironment) -> dict[str, str]:
     return pages
 
 
+#: A line break in a table cell or list item, not yet followed by a space.
+_BREAK = re.compile(r"<br\s*/?>(?![ \n])")
+
+
 def _render(env: SandboxedEnvironment, name: str, **context: Any) -> str:
+    """One page; a space follows each line break, so that the search index, which drops the
+    tags, does not run the words on either side together ("rise<br>Staff" was "riseStaff")."""
     try:
-        return env.get_template(name).render(**context)
+        return _BREAK.sub("<br> ", env.get_template(name).render(**context))
     except jinja2.TemplateSyntaxError as exc:
         raise _error(exc.filename or name, exc.lineno, exc.message or str(exc)) from None
     except jinja2.TemplateNotFound as exc:

@@ -152,6 +152,10 @@ class Handbook(Model):
         None,
         description="When the phone numbers in the handbook were last checked (YYYY-MM-DD); a warning when older than review_every.",
     )
+    site_url: Url | None = Field(
+        None,
+        description="Where the site will be published (http or https), such as `https://crisis.example.com/kopi/`. With it, the site has a sitemap and its error page works at any depth of that address; without it, no sitemap is written and the error page works from disk and at the site's top level.",
+    )
 
 
 class Updates(Model):

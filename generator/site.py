@@ -16,8 +16,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from . import calendar, resources
 from . import overrides as overrides_
-from .csp import secure_site
 from .errors import BuildError, Problem
+from .finish import finish_site
 from .model import Handbook
 from .render import PHASES
 from .text import strings
@@ -97,6 +97,7 @@ def config(hb: Handbook, pages: dict[str, str], *, pdf_name: str | None) -> dict
         "INHERIT": BASE_NAME,
         "site_name": f"{name} · {html.escape(hb.title)}",
         "site_description": html.escape(hb.title),
+        "site_url": hb.site_url,
         "copyright": copyright_,
         "docs_dir": "docs",
         "theme": theme,
@@ -219,7 +220,7 @@ def build_site(config_file: Path, site_dir: Path) -> None:
             ) from None
 
 
-def build_site_zensical(config_file: Path, site_dir: Path) -> None:
+def build_site_zensical(config_file: Path, site_dir: Path, site_url: str | None = None) -> None:
     """Build the same project with Zensical (``pip install 'crisisplan[zensical]'``), strictly.
 
     Zensical reads mkdocs.yml and the Material overrides; it does not run MkDocs hooks, so the
@@ -238,6 +239,6 @@ def build_site_zensical(config_file: Path, site_dir: Path) -> None:
     built = config_file.parent / "site"
     if not (built / "index.html").is_file():
         raise BuildError("Error: the Zensical build wrote no site; nothing was written.")
-    secure_site(built)
+    finish_site(built, site_url)
     shutil.rmtree(site_dir, ignore_errors=True)
     built.rename(site_dir)

@@ -19,6 +19,24 @@ else
   apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
 fi
 
+# The checkers the accessibility tests run, pinned in tests/tools/package-lock.json: axe-core (in
+# Chromium) and the Nu HTML Checker (vnu.jar, run with Java). --ignore-scripts: vnu-jar's install
+# script would download a Java runtime; the system's is used (default-jre-headless).
+if ! command -v java >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  if [[ "$(id -u)" -eq 0 ]]; then
+    echo "installing default-jre-headless and npm with apt-get ..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends default-jre-headless npm >/dev/null
+  else
+    echo "note: java or npm is missing and this is not root; the checker tests will skip" >&2
+  fi
+fi
+if command -v npm >/dev/null 2>&1 && ! cmp -s tests/tools/package-lock.json tests/tools/node_modules/.installed-lock.json; then
+  (cd tests/tools && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error &&
+    cp package-lock.json node_modules/.installed-lock.json)
+fi
+
 if [[ ! -x .venv/bin/python ]]; then
   python3 -m venv .venv
 fi

@@ -7,7 +7,14 @@ import re
 import pytest
 
 from crisisplan.build import prepare
-from crisisplan.model import DARK_BACKGROUND, LIGHT_BACKGROUND, contrast, readable
+from crisisplan.model import (
+    DARK_BACKGROUND,
+    DARK_SURFACES,
+    LIGHT_BACKGROUND,
+    LIGHT_SURFACES,
+    contrast,
+    readable,
+)
 from crisisplan.site import brand_css
 
 
@@ -38,4 +45,11 @@ def test_header_text_follows_the_brand_colour(tmp_path, primary, text):
     css = brand_css(hb)
     assert f"--md-primary-bg-color: {text};" in css
     dark_link = re.search(r'slate"\] \{\n  --md-typeset-a-color: (#[0-9A-F]{6})', css).group(1)
-    assert contrast(dark_link, DARK_BACKGROUND) >= 4.5
+    assert all(contrast(dark_link, surface) >= 4.5 for surface in DARK_SURFACES)
+
+
+@pytest.mark.parametrize("color", ["#5B3A29", "#FFD700", "#1F4E79", "#808080"])
+@pytest.mark.parametrize("surfaces", [LIGHT_SURFACES, DARK_SURFACES])
+def test_a_link_colour_reads_on_every_surface_of_its_scheme(color, surfaces):
+    link = readable(color, surfaces)
+    assert all(contrast(link, surface) >= 4.5 for surface in surfaces)

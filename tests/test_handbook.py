@@ -93,7 +93,7 @@ def test_every_channel_gets_copy_that_fits_and_points_to_the_source_of_truth(ref
     page = html.unescape(reference_pages["response/food-safety.md"])
     # the X message is the agency's own, with the source of truth added; the app gets a short
     # version derived from the statement, which ends with it
-    assert "| **X**<br>@kopinusantara | Own version below | 204 of 280 |" in page
+    assert "| **X**<br> @kopinusantara | Own version below | 204 of 280 |" in page
     assert (
         "| **Loyalty app notification** | Short version below, derived from the statement |" in page
     )
