@@ -126,3 +126,36 @@ def page_references_once() -> Iterator[None]:
 def font_folder(fonts: Any) -> Any:
     """The temporary folder a ``FontConfiguration`` copies web fonts into, if it made one."""
     return getattr(fonts, "_folder", None)
+
+
+@contextlib.contextmanager
+def header_scope() -> Iterator[None]:
+    """Give each table header cell of the PDF/UA structure tree a ``/Scope`` (``/Column``, or
+    ``/Row`` for ``<th scope="row">``).
+
+    WeasyPrint links data cells to their headers with ``/Headers`` and ``/ID``, which PDF/UA
+    allows; a checker that looks for the association on the header cells themselves (pdfua's
+    UA-15-003) finds none. With the scope written too, the table is described both ways. The
+    structure elements are built by ``weasyprint.pdf.tags._build_box_tree``, which calls
+    itself for each box; each header cell's element passes through here on its way out.
+    Nothing is changed for versions this module does not know.
+    """
+    if not known():
+        yield
+        return
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+
+    def build_box_tree(box: Any, *args: Any) -> Iterator[Any]:
+        for element in original(box, *args):
+            if element.get("S") == "/TH" and "A" in element:
+                scope = box.element.get("scope") if box.element is not None else None
+                element["A"]["Scope"] = "/Row" if scope == "row" else "/Column"
+            yield element
+
+    tags._build_box_tree = build_box_tree
+    try:
+        yield
+    finally:
+        tags._build_box_tree = original

@@ -110,7 +110,7 @@ def save(document: Any, target: Path, *, compress: bool = True) -> None:
     ``compress=False`` for a part that :func:`parts.join` rewrites: qpdf compresses its streams
     there in C, which is faster than WeasyPrint's zlib at level 9 in Python's serializer.
     """
-    with _fetch_errors(), internals.page_references_once():
+    with _fetch_errors(), internals.page_references_once(), internals.header_scope():
         document.write_pdf(
             target,
             pdf_variant="pdf/ua-1",
