@@ -22,10 +22,24 @@ from ..choices import PAPER
 from ..model import Handbook
 from ..render import PHASES
 from ..sanitize import TAG, sanitize
-from . import tables
+from . import card, tables
 
 _HREF = re.compile(r'\s(href|id)="([^"]*)"')
 _ATTRIBUTES = re.compile(r"\s*\{[^{}]*\}\s*$")
+#: WeasyPrint draws inline SVG without the document's CSS: its text would fall back to the
+#: system's default face (DejaVu Sans) unless the SVG names the print font itself.
+_SVG = re.compile(r"<svg\b(?![^>]*\sfont-family=)")
+#: An e-mail address may break before its "@" and before a dot of its domain (and nowhere
+#: else), so that a contact table's e-mail column need not be as wide as the longest address
+#: while the names beside it wrap. The break is a zero-width space (WeasyPrint has no <wbr>);
+#: Pango draws no glyph for it.
+_ZWSP = "\u200b"
+_MAILTO = re.compile(r'(<a\s[^>]*href="mailto:[^"]*"[^>]*>)([^<@]+)@([^<]+)(</a>)')
+
+
+def _mail_breaks(match: re.Match[str]) -> str:
+    head, local, domain, end = match.groups()
+    return f"{head}{local}{_ZWSP}@{domain.replace('.', _ZWSP + '.')}{end}"
 
 
 def page_key(path: str) -> str:
@@ -78,9 +92,18 @@ PRINT_OPTIONS = {"toc": {"permalink": False}, "pymdownx.tasklist": {"custom_chec
 
 
 def sections(
-    pages: dict[str, str], *, measure: bool = True, same_as: str | None = None
+    pages: dict[str, str],
+    *,
+    measure: bool = True,
+    same_as: str | None = None,
+    people: Sequence[str] = (),
+    paper: str = "A4",
 ) -> list[dict[str, Any]]:
     """Each page as print HTML with its kind: card, phase, threat, appendix or about.
+
+    ``people``: people's names, marked so that print never hyphenates them (nor breaks them
+    in a table). ``paper``: the card gets the class that keeps it on one sheet of it
+    (``fit``, from :func:`card.fit`).
 
     ``same_as``: the words of :func:`refer_back`, which then shortens repeated threat sections
     (before tables are measured, so none is measured for nothing). ``measure``: tables get
@@ -97,7 +120,8 @@ def sections(
     out = []
     for path, source in pages.items():
         md.reset()
-        body = _relink(sanitize(md.convert(source)), path)
+        body = card.mark_names(_relink(sanitize(md.convert(source)), path), people)
+        body = _MAILTO.sub(_mail_breaks, _SVG.sub('<svg font-family="crisisplan-text"', body))
         if path == "index.md":
             kind = "card"
         elif path.startswith("response/") and path != "response/index.md":
@@ -115,6 +139,7 @@ def sections(
                 "kind": kind,
                 "html": Markup(body),
                 "title": Markup(title),
+                "fit": card.fit(body, paper) if kind == "card" else "",
             }
         )
     if same_as is not None:
@@ -198,7 +223,13 @@ def print_html(
         for folder_name in ("fonts", "print")
     )
     same_as = text.strings(hb.language)["print"]["same_as"]
-    all_sections = sections(pages, measure=fonts_as_built, same_as=same_as)
+    all_sections = sections(
+        pages,
+        measure=fonts_as_built,
+        same_as=same_as,
+        people=[p.name for p in hb.team if p.name],
+        paper=PAPER[paper],
+    )
     order = {"card": 0, "about": 0, "phase": 1, "subpage": 1, "threat": 1, "appendix": 2}
     return env.get_template("print.html").render(
         hb=hb,

@@ -30,11 +30,13 @@ _ANY_TAG = re.compile(r"<[^>]*>")  # start or end tag, to strip from a cell's te
 _SPACE = re.compile(r"[ \t\n]+")  # not at no-break spaces
 #: Where else a line may break, as Pango breaks (UAX #14): after a slash or a hyphen that a
 #: letter follows ("https://example.org/news", "e-mail"), not before a digit ("+62-21").
-_AFTER = re.compile(r"(?<=[/-])(?=[^\W\d_])")
+_AFTER = re.compile(r"(?<=[/-])(?=[^\W\d_])|\u200b")
 #: What holds a table with less than the text width: a list item, a note, a quote...
 _CONTAINER = re.compile(r"<(/?)(?:li|div|blockquote|details|dd|td|th)\b")
-#: print.css keeps phone numbers and e-mail addresses on one line.
-_NOWRAP = re.compile(r'(<a\s[^>]*href="(?:tel|mailto):[^"]*"[^>]*>)(.*?)(</a>)', re.S)
+#: print.css keeps phone numbers, e-mail addresses and people's names (in tables) on one line.
+_NOWRAP = re.compile(
+    r'(<a\s[^>]*href="(?:tel|mailto):[^"]*"[^>]*>|<span class="cp-name">)(.*?)(</a>|</span>)', re.S
+)
 
 
 @cache
@@ -60,6 +62,9 @@ def _words(text: str) -> list[str]:
 
 #: Tables of at most this many rows, header included, are not split across pages.
 SHORT_ROWS = 6
+#: A column whose cells are all empty is there to write in: it is measured as if its longest
+#: line took this share of the text width, so that it gets room for a pen.
+WRITE_IN_SHARE = 0.5
 
 
 def _unbroken(match: re.Match[str]) -> str:
@@ -96,6 +101,9 @@ def _measure_table(match: re.Match[str]) -> str:
     ):
         return table
     narrowest, widest = [_PADDING_MM] * columns, [_PADDING_MM] * columns
+    blank = [
+        all(not _ANY_TAG.sub("", row[j][1]).strip() for row in rows[1:]) for j in range(columns)
+    ]
     for row in rows:
         for j, (kind, cell) in enumerate(row):
             for line in _BREAK.split(cell):
@@ -103,7 +111,12 @@ def _measure_table(match: re.Match[str]) -> str:
                 text = htmllib.unescape(_ANY_TAG.sub("", line))
                 word = max((_mm(w, bold) for w in _words(text)), default=0.0)
                 narrowest[j] = max(narrowest[j], word + _PADDING_MM + _SLACK_MM)
-                widest[j] = max(widest[j], _mm(text, bold) + _PADDING_MM + _SLACK_MM)
+                whole = _mm(text.replace("\u200b", ""), bold)
+                widest[j] = max(widest[j], whole + _PADDING_MM + _SLACK_MM)
+    widest = [
+        max(w, _TEXT_MM * WRITE_IN_SHARE) if empty else w
+        for w, empty in zip(widest, blank, strict=True)
+    ]
     if sum(narrowest) > _TEXT_MM:  # the words do not fit: let WeasyPrint decide
         return table
     if sum(widest) <= _TEXT_MM:
@@ -121,6 +134,8 @@ def _measure_table(match: re.Match[str]) -> str:
     first = table.index("<tr>")
     end = table.index("</tr>", first)
     head = re.sub(r"<th>", lambda _: f"<th{next(header)}>", table[first:end])
-    # A short table (approvals, a notice list) is kept on one page, with its heading.
-    classes = "cp-measured cp-short" if len(rows) <= SHORT_ROWS else "cp-measured"
+    # A short table (approvals, a notice list) is kept on one page, with its heading, and so
+    # is a table of empty rows to write in (a log).
+    short = len(rows) <= SHORT_ROWS or all(blank)
+    classes = "cp-measured cp-short" if short else "cp-measured"
     return f'<table class="{classes}">{table[len("<table>") : first]}{head}{table[end:]}'
