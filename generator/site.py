@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import logging
 import shutil
 from collections.abc import Iterator, Sequence
@@ -239,6 +240,25 @@ def build_site_zensical(config_file: Path, site_dir: Path, site_url: str | None 
     built = config_file.parent / "site"
     if not (built / "index.html").is_file():
         raise BuildError("Error: the Zensical build wrote no site; nothing was written.")
+    for name in ("search.json", "search.js"):
+        if (built / name).is_file():
+            _plain_search_paths(built / name)
     finish_site(built, site_url)
     shutil.rmtree(site_dir, ignore_errors=True)
     built.rename(site_dir)
+
+
+def _plain_search_paths(index: Path) -> None:
+    """Zensical's search index gives each result's breadcrumb (``path``) with the character
+    references of the page titles, which its search shows as they are ("competitor&#39;s"):
+    decoded here, except that ``<`` and ``>`` stay references, since the search parses the
+    breadcrumb as HTML."""
+    prefix, brace, body = index.read_text(encoding="utf-8").partition("{")  # search.js: "var"
+    data, end = json.JSONDecoder().raw_decode(brace + body)  # search.js ends with ";"
+    for item in data.get("items", []):
+        item["path"] = [
+            html.unescape(part).replace("<", "&lt;").replace(">", "&gt;")
+            for part in item.get("path", [])
+        ]
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    index.write_text(prefix + text + (brace + body)[end:], encoding="utf-8")
