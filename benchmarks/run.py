@@ -19,6 +19,9 @@ clients  8 client questionnaires built with --jobs 1 and --jobs 2, the rebuild w
 threats  questionnaires with 150 and 300 threats: time and peak memory
 scale    questionnaires with 100, 300 and 1,000 threats: time, memory and the site's bytes,
          which must grow linearly (each threat page the same size, whatever the count)
+weight   the reference site's weight: its folder, and what the home page and a threat page
+         load in Chromium as a host sends it (gzip); the Nu HTML Checker's and axe-core's
+         findings (tests/tools, installed by scripts/test.sh)
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import copy
 import datetime as dt
 import hashlib
 import importlib.metadata as md
+import json
 import os
 import platform
 import shutil
@@ -56,7 +60,9 @@ WEASYPRINT = [str(VENV_BIN / "weasyprint")] if (VENV_BIN / "weasyprint").exists(
 CRISISPLAN = [PYTHON, "-m", "crisisplan"]
 TO_PDF_REQUIREMENT = "mkdocs-to-pdf>=0.12,<0.13"
 TIMEOUT = 1800  # seconds for one command
-SECTIONS = ("whole", "clients", "threats", "scale")
+SECTIONS = ("whole", "clients", "threats", "scale", "weight")
+TOOLS = ROOT / "tests" / "tools" / "node_modules"
+CHROMIUM = "/usr/bin/chromium"
 CLIENT_NAMES = [
     "Kopi Nusantara",
     "Teh Tarik Bersama",
@@ -282,6 +288,8 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value:.0f} MiB"
     if unit == "x":
         return f"{value:.2f}"
+    if unit == "kB":
+        return f"{value:,.0f} kB"
     return f"{value:g}"
 
 
@@ -874,6 +882,101 @@ def section_scale(runner: Runner, report: Report, work: Path, runs: int) -> None
     report.add("s_page", p1000 / p100)
 
 
+def page_load(browser: Any, site: Path, page: str) -> tuple[float, int, list[str]]:
+    """What opening ``page`` from disk loads until the network is idle: the kB a host would
+    send (gzip, except fonts and images, which are compressed already), the requests, and the
+    files."""
+    import gzip
+    from urllib.parse import unquote, urlsplit
+
+    tab = browser.new_page()
+    urls: list[str] = []
+    tab.on("request", lambda request: urls.append(request.url))
+    tab.goto((site / page).as_uri())
+    tab.wait_for_load_state("networkidle")
+    tab.close()
+    sent, files = 0, []
+    for url in dict.fromkeys(urls):
+        file = Path(unquote(urlsplit(url).path))
+        data = file.read_bytes()
+        packed = file.suffix in (".woff2", ".png", ".jpg", ".webp")
+        sent += len(data) if packed else len(gzip.compress(data))
+        files.append(file.relative_to(site).as_posix() if file.is_relative_to(site) else str(file))
+    return sent / 1000, len(urls), files
+
+
+def section_weight(runner: Runner, report: Report, work: Path, runs: int) -> None:
+    """The reference site's weight and its checkers' findings (one run: nothing here varies)."""
+    report.figure(
+        "w_site", "8a. site folder without the PDF", "kB", "< 1,500 kB", lambda v: v < 1500
+    )
+    report.figure("w_files", "8b. files in the site folder", "")
+    report.figure("w_home", "8c. home page at load, as a host sends it", "kB", "< 300 kB")
+    report.figures["w_home"].check = lambda v: v < 300
+    report.figure("w_requests", "8d. requests of the home page at load", "")
+    report.figure("w_threat", "8e. a threat page at load, as a host sends it", "kB")
+    report.figure("w_nu", "8f. Nu HTML Checker errors, every page", "", "0", lambda v: v == 0)
+    report.figure("w_axe", "8g. axe-core critical and serious violations", "", "0")
+    report.figures["w_axe"].check = lambda v: v == 0
+    out = work / "weight"
+    try:
+        runner.check("crisisplan build (site)", [*CRISISPLAN, "build", EXAMPLE, "-o", out])
+    except CommandFailed as exc:
+        report.fail(["w_site"], str(exc))
+        return
+    site = next(p for p in out.iterdir() if not p.name.startswith("."))
+    files = [p for p in site.rglob("*") if p.is_file() and p.suffix != ".pdf"]
+    report.add("w_site", sum(p.stat().st_size for p in files) / 1000)
+    report.add("w_files", len(files))
+    pages = sorted(site.rglob("*.html"))
+    vnu = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    if vnu.is_file() and shutil.which("java"):
+        run = subprocess.run(
+            ["java", "-jar", str(vnu), "--errors-only", "--format", "json", *map(str, pages)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        messages = json.loads(run.stderr or run.stdout)["messages"]
+        report.add("w_nu", len(messages))
+        report.notes.append(f"Nu HTML Checker: {len(messages)} errors on {len(pages)} pages")
+    else:
+        report.fail(["w_nu"], f"{vnu} or java is missing: run scripts/test.sh")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        report.fail(["w_home", "w_requests", "w_threat", "w_axe"], "playwright is missing")
+        return
+    axe = TOOLS / "axe-core" / "axe.min.js"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        home, requests, loaded = page_load(browser, site, "index.html")
+        report.add("w_home", home)
+        report.add("w_requests", requests)
+        report.notes.append(f"home page loads: {', '.join(loaded)}")
+        threat = next(p for p in (site / "response").glob("*.html") if p.name != "index.html")
+        report.add("w_threat", page_load(browser, site, f"response/{threat.name}")[0])
+        if axe.is_file():
+            source, found = axe.read_text(encoding="utf-8"), 0
+            for scheme in ("light", "dark"):
+                context = browser.new_context(color_scheme=scheme)
+                tab = context.new_page()
+                for page in pages:
+                    tab.goto(page.as_uri())
+                    tab.evaluate(source)
+                    result = tab.evaluate("axe.run(document, {resultTypes: ['violations']})")
+                    found += sum(
+                        len(v["nodes"])
+                        for v in result["violations"]
+                        if v["impact"] in ("critical", "serious")
+                    )
+                context.close()
+            report.add("w_axe", found)
+        else:
+            report.fail(["w_axe"], f"{axe} is missing: run scripts/test.sh")
+        browser.close()
+
+
 # -- main -----------------------------------------------------------------------------------------
 
 
@@ -914,6 +1017,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "clients": section_clients,
         "threats": section_threats,
         "scale": section_scale,
+        "weight": section_weight,
     }
     try:
         for name in SECTIONS:
