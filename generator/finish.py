@@ -30,6 +30,7 @@ def finish_site(site: Path, site_url: str | None = None) -> None:
     ``site_url`` the sitemaps, whose addresses would all be empty."""
     drop_source_maps(site)
     drop_unused_search_languages(site)
+    drop_search_index_json(site)
     every: list[str] = []
     for page in sorted(site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
@@ -98,3 +99,12 @@ def drop_unused_search_languages(site: Path) -> None:
             path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
+
+
+def drop_search_index_json(site: Path) -> None:
+    """Keep one copy of MkDocs' search index: ``search_index.js``, which the offline plugin
+    writes for pages opened from disk; ``assets/javascripts/search-on-demand.js`` answers the
+    theme's request for ``search_index.json`` from it over http. Zensical writes neither."""
+    folder = site / "search"
+    if (folder / "search_index.js").is_file():
+        (folder / "search_index.json").unlink(missing_ok=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mkdocs.plugins import event_priority
+
 from .finish import finish_site
 from .sanitize import sanitize
 
@@ -19,6 +21,9 @@ def on_page_content(html: str, **kwargs: Any) -> str:
     return sanitize(html)
 
 
+# Last of all: after Material's offline plugin (-100), which writes search/search_index.js from
+# search_index.json, so that finish_site can remove the .json copy.
+@event_priority(-110)
 def on_post_build(config: Any, **kwargs: Any) -> None:
     """Mend every page, put the Content-Security-Policy first in it, write ``_headers``, make
     the error page work from disk, and drop sitemaps without addresses (``finish.py``)."""

@@ -291,7 +291,8 @@ def test_material_interface_is_indonesian(page, site):
 
 def test_the_search_index_has_no_stemmer_and_splits_on_punctuation(site):
     """``theme.language: id``: English tokenising, an empty pipeline and the base separator."""
-    config = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["config"]
+    script = (site / "search" / "search_index.js").read_text("utf-8")  # var __index = {...}
+    config = json.loads(script[script.index("{") :])["config"]
     assert config["lang"] == ["en"]  # Material bundles no lunr.id: the English tokenizer
     assert config["separator"] == r'[\s\-,:;!?=\[\]()"/“”‘’]+|\.(?!\d)'  # base mkdocs.yml
     # " " is no lunr function: the worker drops the stemmer, the stop words and the trimmer.
@@ -406,9 +407,7 @@ def contacts_in(texts: dict[str, str]) -> dict[str, list[str]]:
 
 def test_public_site_has_no_personal_phone_or_email(site):
     texts = site_texts(site)
-    assert {"index.html", "appendix/index.html", VIRAL_PAGE, "search/search_index.json"} <= set(
-        texts
-    )
+    assert {"index.html", "appendix/index.html", VIRAL_PAGE, "search/search_index.js"} <= set(texts)
     assert contacts_in(texts) == {}
     assert "Sari Wulandari" in texts["appendix/index.html"]  # names stay; contacts do not
 
