@@ -8,9 +8,11 @@ Content-Security-Policy violation, no file written by a payload, every payload s
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import PIL.Image
 import pypdf
 import pytest
 import yaml
+from browser_support import serving
 from questionnaires import Payloads, free_text_fields, questionnaire
 
 from crisisplan.build import Options, build_handbook
@@ -49,6 +52,10 @@ EDITIONS = [
 ]
 
 pytestmark = [pytest.mark.slow]
+
+
+#: The local host that serves the error page: the test's own, not the network.
+LOCAL = "http://127.0.0.1:"
 
 
 def shown(text: str) -> str:
@@ -101,8 +108,30 @@ def test_every_payload_is_text_in_the_pdf(attacked) -> None:
 
 
 @pytest.mark.browser
+def served_error_page(site: Path, stack: contextlib.ExitStack) -> str:
+    """The error page's address: on disk, or, when the questionnaire gives a ``site_url`` and
+    the page's links start with its path (it is meant for a host, at any depth), served by a
+    local host at that path."""
+    error_page = (site / "404.html").read_text(encoding="utf-8")
+    prefix = re.search(r'href="(/[^"]*)assets/stylesheets/', error_page)
+    if not prefix:
+        return (site / "404.html").as_uri()
+    root = stack.enter_context(tempfile.TemporaryDirectory())
+    mount = Path(root, prefix.group(1).strip("/"))
+    mount.parent.mkdir(parents=True, exist_ok=True)
+    mount.symlink_to(site, target_is_directory=True)
+    host = stack.enter_context(serving(Path(root)))
+    return f"{host}{prefix.group(1)}404.html"
+
+
 def test_no_payload_runs_on_any_page_or_in_search(attacked, page) -> None:
     site, maker, engine = attacked
+    stack = contextlib.ExitStack()
+    with stack:
+        _no_payload_runs(site, maker, engine, page, stack)
+
+
+def _no_payload_runs(site: Path, maker: Payloads, engine: str, page, stack) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     titles = {
@@ -112,7 +141,7 @@ def test_no_payload_runs_on_any_page_or_in_search(attacked, page) -> None:
     }
     seen_titles = set()
     for html in sorted(site.rglob("*.html")):
-        page.goto(html.as_uri())
+        page.goto(served_error_page(site, stack) if html == site / "404.html" else html.as_uri())
         page.wait_for_load_state("load")
         # Material's own script ran (a clash with its ids or a blocked script would stop it)
         assert page.evaluate("document.documentElement.classList.contains('js')"), html
@@ -123,7 +152,8 @@ def test_no_payload_runs_on_any_page_or_in_search(attacked, page) -> None:
     if engine == "zensical":  # its search does not run from disk: its index holds text only
         index = json.loads((site / "search.json").read_text(encoding="utf-8"))
         assert not any("<" in item["title"] for item in index["items"])
-        assert dialogs == [] and page.console_errors == [] and page.external_requests == []
+        outside = [url for url in page.external_requests if not url.startswith(LOCAL)]
+        assert dialogs == [] and page.console_errors == [] and outside == []
         return
     page.goto((site / "index.html").as_uri())
     box = page.locator(".md-search__input")
@@ -138,7 +168,7 @@ def test_no_payload_runs_on_any_page_or_in_search(attacked, page) -> None:
     page.wait_for_load_state("load")
     assert dialogs == []
     assert page.console_errors == []  # CSP violations and page errors are logged here
-    assert page.external_requests == []
+    assert [url for url in page.external_requests if not url.startswith(LOCAL)] == []
 
 
 # -- logos -------------------------------------------------------------------------------------
