@@ -26,8 +26,8 @@ _ROOT_JSON = re.compile(r'("search":\s*)"/(?!/)')
 
 def finish_site(site: Path, site_url: str | None = None) -> None:
     """Finish every page of ``site``, write ``_headers`` for hosts, and leave out what no reader
-    uses: source maps, the search language packs the index does not name, and without
-    ``site_url`` the sitemaps, whose addresses would all be empty."""
+    uses: source maps, the search language packs the index does not name, the second copy of
+    the search index, and without ``site_url`` the sitemaps, whose addresses would be empty."""
     drop_source_maps(site)
     drop_unused_search_languages(site)
     drop_search_index_json(site)
