@@ -6,7 +6,7 @@
       <slug>/               the published handbook, replaced in one step
       .crisisplan/          private to whoever builds (mode 0700): never publish it
         <slug>.lock         held while <slug> is built (released by the kernel if the build dies)
-        work-<slug>-XXXX/   a build in progress, removed on every way out, and by the next
+        work-<slug>.XXXX/   a build in progress, removed on every way out, and by the next
                             build of <slug> when a killed one left it
 
 At no instant is ``<slug>/`` missing or half-written: on Linux the finished handbook and the
@@ -84,7 +84,8 @@ def locked(outdir: Path, slug: str) -> Iterator[Path]:
     try:
         _lock(lock, outdir / slug)
         _recover(state, outdir / slug, slug)
-        work = Path(tempfile.mkdtemp(prefix=f"work-{slug}-", dir=state))
+        # "." is never in a slug: the work folders of "acme" are never those of "acme-public"
+        work = Path(tempfile.mkdtemp(prefix=f"work-{slug}.", dir=state))
         try:
             yield work
         finally:
@@ -108,7 +109,7 @@ def _lock(fd: int, target: Path) -> None:
 
 def _recover(state: Path, target: Path, slug: str) -> None:
     """Clear what a killed build of ``slug`` left (this process holds its lock)."""
-    for leftover in sorted(state.glob(f"work-{slug}-*")):
+    for leftover in sorted(state.glob(f"work-{slug}.*")):
         _clear(leftover, target)
 
 

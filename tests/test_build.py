@@ -219,7 +219,7 @@ def test_ctrl_c_during_a_build_stops_every_process_and_leaves_no_work_folder(
     )
     deadline = time.monotonic() + 120
     while (
-        not list(out.glob(".crisisplan/work-kopi-nusantara-*/out/*.html"))
+        not list(out.glob(".crisisplan/work-kopi-nusantara.*/out/*.html"))
         and time.monotonic() < deadline
     ):
         time.sleep(0.01)  # until the site is being written: the PDF's parts are typesetting

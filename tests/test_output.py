@@ -13,6 +13,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -286,7 +287,7 @@ def test_a_full_disk_is_one_line_and_the_previous_output_stays(tmp_path):
         with pytest.raises(BuildError) as info:
             build_handbook(path, disk, SITE_FORCE)
         [line] = info.value.format_message().splitlines()
-        assert line.startswith(f"Error: {disk}/.crisisplan/work-toko-maju-"), line
+        assert line.startswith(f"Error: {disk}/.crisisplan/work-toko-maju."), line
         assert line.endswith(
             ": no space left on device; free some space on that disk. The previous output is"
             " unchanged."
@@ -352,6 +353,22 @@ def test_non_latin_companies_get_folders_of_their_own_across_runs(tmp_path):
     second = build_handbook(tokyo, tmp_path / "out", SITE_ONLY)
     assert (first.slug, second.slug) == ("kofe-moskva", "zhushihuishekohi")
     assert (first.output / "index.html").is_file() and (second.output / "index.html").is_file()
+
+
+def test_a_build_never_clears_the_work_folder_of_a_client_whose_name_starts_with_its_own(
+    tmp_path,
+):
+    """ "Toko" clears what a killed build of "Toko" left, never the work folder of a build of
+    "Toko Maju" (or of Toko's public edition) running at the same time: "toko" is a prefix of
+    "toko-maju", so work folders are named with a character no slug has."""
+    running = tmp_path / "out" / ".crisisplan"
+    running.mkdir(parents=True, mode=0o700)
+    theirs = Path(tempfile.mkdtemp(prefix="work-toko-maju.", dir=running))
+    (theirs / "pdf").mkdir()
+    killed = Path(tempfile.mkdtemp(prefix="work-toko.", dir=running))
+    build_handbook(client(tmp_path / "a", "Toko"), tmp_path / "out", SITE_ONLY)
+    assert (theirs / "pdf").is_dir()
+    assert not killed.exists()
 
 
 def test_a_build_that_would_replace_another_clients_handbook_refuses(tmp_path):
