@@ -25,6 +25,7 @@ from .pdf.process import PdfProcess
 from .processes import can_fork, cores
 from .questionnaire import Loaded, load_questionnaire
 from .render import environment, render_pages
+from .schema import Questionnaire
 from .site import build_site, build_site_zensical, export
 from .text import slug_for
 
@@ -63,6 +64,8 @@ class Options:
     parts: int | None = None
     #: The static site generator: ``mkdocs`` (in process) or ``zensical`` (optional).
     engine: str = "mkdocs"
+    #: ``internal`` or ``public`` in place of the questionnaire's ``handbook.edition``.
+    edition: str | None = None
 
 
 def prepare(
@@ -80,15 +83,20 @@ def _prepare(loaded: Loaded, templates: Sequence[Path]) -> tuple[Loaded, Handboo
 
 
 def export_project(
-    path: Path | str, project: Path, templates: Sequence[Path] = (), *, paper: str = "a4"
+    path: Path | str,
+    project: Path,
+    templates: Sequence[Path] = (),
+    *,
+    paper: str = "a4",
+    edition: str | None = None,
 ) -> Path:
     """Write the MkDocs project of a questionnaire into ``project`` (``crisisplan export``).
 
     Besides ``mkdocs.yml`` and ``docs/`` it writes ``print.html``, the HTML the PDF is
-    rendered from, for ``paper``.
+    rendered from, for ``paper``; ``edition`` replaces the questionnaire's.
     """
     templates = check_overrides(templates)
-    loaded, hb, pages = _prepare(load_questionnaire(path), templates)
+    loaded, hb, pages = _prepare(load_questionnaire(path, edition=edition), templates)
     project = Path(project).absolute()
     output.refuse_foreign(project)
     project.mkdir(parents=True, exist_ok=True)
@@ -123,8 +131,8 @@ def build_handbook(
 
 def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
     started = time.perf_counter()
-    loaded = load_questionnaire(path)
-    slug = slug_for(loaded.questionnaire.company.name)
+    loaded = load_questionnaire(path, edition=options.edition)
+    slug = folder_name(loaded.questionnaire)
     target = outdir / slug
     with output.locked(outdir, slug) as work:
         key = fingerprint(loaded, options.templates, options)
@@ -252,6 +260,7 @@ def fingerprint(loaded: Loaded, overrides: Sequence[Path], options: Options) -> 
         options.site,
         options.pdf,
         options.paper,
+        loaded.questionnaire.handbook.edition,  # the questionnaire's or --edition's
         clock.epoch(),  # the dates and metadata it sets
         str(loaded.path.resolve()),
     ]
@@ -287,6 +296,20 @@ class Outcome:
     path: Path
     result: Result | None = None
     error: str | None = None
+    #: The edition asked for with ``--edition`` (None: the questionnaire's).
+    edition: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The questionnaire, and the edition when it was asked for."""
+        return f"{self.path} ({self.edition})" if self.edition else str(self.path)
+
+
+def folder_name(q: Questionnaire) -> str:
+    """The handbook's folder under the output folder: the company's slug, and ``-public`` for
+    the public edition, so that neither edition ever replaces the other."""
+    slug = slug_for(q.company.name)
+    return f"{slug}-public" if q.handbook.edition == "public" else slug
 
 
 def questionnaires(inputs: Iterable[Path]) -> list[Path]:
@@ -305,9 +328,9 @@ def questionnaires(inputs: Iterable[Path]) -> list[Path]:
 
 def _build_one(path: Path, outdir: Path, options: Options) -> Outcome:
     try:
-        return Outcome(path, build_handbook(path, outdir, options))
+        return Outcome(path, build_handbook(path, outdir, options), edition=options.edition)
     except CrisisplanError as exc:
-        return Outcome(path, error=exc.format_message())
+        return Outcome(path, error=exc.format_message(), edition=options.edition)
 
 
 def build_many(
@@ -317,43 +340,42 @@ def build_many(
     *,
     jobs: int | None = None,
     progress: Callable[[Outcome, int, int], None] | None = None,
+    editions: Sequence[str | None] = (None,),
 ) -> list[Outcome]:
     """Build every client, in parallel; one failing client does not stop the others.
 
-    Two questionnaires whose companies give the same folder name are both refused rather
-    than one overwriting the other.
+    ``editions``: each questionnaire is built once per edition (``("internal", "public")``
+    for both; ``None``: the questionnaire's own). Two builds that would write the same folder
+    (two questionnaires with the same company name, of the same edition) are both refused
+    rather than one overwriting the other.
     """
     options = options or Options()
     outdir = Path(outdir).absolute()
     paths = questionnaires(inputs)
     if not paths:
         raise BuildError("Error: no questionnaires found (*.yaml, *.yml or */questionnaire.yaml).")
-    outcomes: dict[Path, Outcome] = {}
-    by_slug: dict[str, list[Path]] = {}
-    for path in paths if len(paths) > 1 else ():  # one questionnaire is loaded by its build only
+    builds = [(path, edition) for path in paths for edition in editions]
+    outcomes: dict[tuple[Path, str | None], Outcome] = {}
+    by_folder: dict[str, list[tuple[Path, str | None]]] = {}
+    for job in builds if len(builds) > 1 else ():  # one build is loaded by itself only
         try:
-            name = load_questionnaire(path).questionnaire.company.name
+            folder = folder_name(load_questionnaire(job[0], edition=job[1]).questionnaire)
         except CrisisplanError as exc:
-            outcomes[path] = Outcome(path, error=exc.format_message())
+            outcomes[job] = Outcome(job[0], error=exc.format_message(), edition=job[1])
             continue
-        by_slug.setdefault(slug_for(name), []).append(path)
-    for slug, group in by_slug.items():
-        if len(group) > 1:
-            for path in group:
-                others = ", ".join(str(p) for p in group if p != path)
-                outcomes[path] = Outcome(
-                    path,
-                    error=(
-                        f"Error: {path}: the company name gives the folder {slug!r}, as {others} does; "
-                        "give each company a distinct name"
-                    ),
-                )
-    todo = [p for p in paths if p not in outcomes]
+        by_folder.setdefault(folder, []).append(job)
+    for folder, group in by_folder.items():
+        for job in group if len(group) > 1 else ():
+            others = ", ".join(str(p) for p, _ in group if p != job[0])
+            outcomes[job] = Outcome(
+                job[0], error=_same_folder(job[0], others, folder), edition=job[1]
+            )
+    todo = [job for job in builds if job not in outcomes]
     done = 0
     for outcome in outcomes.values():
         done += 1
         if progress:
-            progress(outcome, done, len(paths))
+            progress(outcome, done, len(builds))
     processes = jobs or cores()
     workers = max(1, min(processes, len(todo) or 1))
     # One process per client when there are several; a client alone gets the cores (its PDF
@@ -363,17 +385,29 @@ def build_many(
         options, side_by_side=alone, parts=options.parts or (processes if alone else None)
     )
     if workers == 1:
-        for path in todo:
-            outcomes[path] = _build_one(path, outdir, options)
+        for job in todo:
+            outcomes[job] = _build_one(job[0], outdir, replace(options, edition=job[1]))
             done += 1
             if progress:
-                progress(outcomes[path], done, len(paths))
+                progress(outcomes[job], done, len(builds))
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_build_one, p, outdir, options): p for p in todo}
+            futures = {
+                pool.submit(_build_one, job[0], outdir, replace(options, edition=job[1])): job
+                for job in todo
+            }
             for future in as_completed(futures):
                 outcomes[futures[future]] = outcome = future.result()
                 done += 1
                 if progress:
-                    progress(outcome, done, len(paths))
-    return [outcomes[p] for p in paths]
+                    progress(outcome, done, len(builds))
+    return [outcomes[job] for job in builds]
+
+
+def _same_folder(path: Path, others: str, folder: str) -> str:
+    edition = "public" if folder.endswith("-public") else "internal"
+    return (
+        f"Error: {path}: its {edition} edition would be built into {folder}/, as {others}'s"
+        " would: give each company a distinct company.name, or build one as the other edition"
+        " (handbook.edition, or --edition)"
+    )

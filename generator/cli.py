@@ -123,6 +123,13 @@ paper_option = click.option(
     show_default=True,
     help="Paper size of the PDF.",
 )
+EDITION_HELP = (
+    "Build this edition, whatever the questionnaire's handbook.edition says: internal (with"
+    " personal contact details) in OUTDIR/<slug>/, public (without) in OUTDIR/<slug>-public/."
+)
+edition_option = click.option(
+    "--edition", type=click.Choice(["internal", "public"]), default=None, help=EDITION_HELP
+)
 templates_option = click.option(
     "-t",
     "--templates",
@@ -169,6 +176,12 @@ templates_option = click.option(
     help="Site generator. zensical needs: pip install 'crisisplan[zensical]'.",
 )
 @click.option(
+    "--edition",
+    type=click.Choice(["internal", "public", "both"]),
+    default=None,
+    help=EDITION_HELP + " both: the two, side by side, each PDF named after its edition.",
+)
+@click.option(
     "--force", is_flag=True, help="Rebuild every client, even those whose inputs have not changed."
 )
 def build(
@@ -180,6 +193,7 @@ def build(
     templates: tuple[Path, ...],
     jobs: int | None,
     engine: str,
+    edition: str | None,
     force: bool,
 ) -> None:
     """Build handbooks: the website and the PDF of each client, in OUTDIR/<slug>/.
@@ -191,6 +205,7 @@ def build(
     \b
     Example:
         crisisplan build clients/ -o public/ --jobs 2
+        crisisplan build clients/acme.yaml --edition both
     """
     from .build import Options, build_many
 
@@ -205,8 +220,14 @@ def build(
         engine=engine,
     )
     click.echo(f"Building into {outdir}/ ...", err=True)
+    editions: tuple[str | None, ...] = ("internal", "public") if edition == "both" else (edition,)
     outcomes = build_many(
-        files or (resources.example(),), outdir, options, jobs=jobs, progress=_progress
+        files or (resources.example(),),
+        outdir,
+        options,
+        jobs=jobs,
+        progress=_progress,
+        editions=editions,
     )
     _summary(outcomes)
     if any(o.error for o in outcomes):
@@ -223,7 +244,7 @@ def _progress(outcome: Any, done: int, total: int) -> None:
         status = (
             "up to date" if outcome.result.skipped else f"built in {outcome.result.seconds:.1f} s"
         )
-    click.echo(f"[{done}/{total}] {outcome.path}: {status}", err=True)
+    click.echo(f"[{done}/{total}] {outcome.label}: {status}", err=True)
 
 
 def _summary(outcomes: list[Any]) -> None:
@@ -231,7 +252,7 @@ def _summary(outcomes: list[Any]) -> None:
     for o in outcomes:
         r = o.result
         if r is None:
-            rows.append((str(o.path), "-", "-", "-", "-", "failed"))
+            rows.append((o.label, "-", "-", "-", "-", "failed"))
             continue
         pdf = f"{r.pdf_pages} p, {r.pdf_size / 1024:.0f} KiB" if r.pdf else "-"
         rows.append(
@@ -265,7 +286,10 @@ def _summary(outcomes: list[Any]) -> None:
 )
 @paper_option
 @templates_option
-def export(file: Path, project: Path, paper: str, templates: tuple[Path, ...]) -> None:
+@edition_option
+def export(
+    file: Path, project: Path, paper: str, templates: tuple[Path, ...], edition: str | None
+) -> None:
     """Write the client's MkDocs project (mkdocs.yml, docs/), to build with plain mkdocs.
 
     \b
@@ -274,7 +298,7 @@ def export(file: Path, project: Path, paper: str, templates: tuple[Path, ...]) -
     """
     from .build import export_project
 
-    config_file = export_project(file, project, templates, paper=paper)
+    config_file = export_project(file, project, templates, paper=paper, edition=edition)
     click.echo(f"Wrote {config_file} and {project / 'docs'}/")
 
 
@@ -284,7 +308,10 @@ def export(file: Path, project: Path, paper: str, templates: tuple[Path, ...]) -
     "-a", "--address", default="127.0.0.1:8000", show_default=True, help="IP:PORT to serve on."
 )
 @templates_option
-def serve(file: Path | None, address: str, templates: tuple[Path, ...]) -> None:
+@edition_option
+def serve(
+    file: Path | None, address: str, templates: tuple[Path, ...], edition: str | None
+) -> None:
     """Preview a handbook, rebuilding when the questionnaire, a template or a theme changes.
 
     Without FILE, serves the bundled example.
@@ -300,7 +327,9 @@ def serve(file: Path | None, address: str, templates: tuple[Path, ...]) -> None:
         raise CrisisplanError(
             f"Error: --address {address!r} is not IP:PORT, such as 127.0.0.1:8000."
         )
-    run(file or resources.example(), host=host, port=int(port), overrides=templates)
+    run(
+        file or resources.example(), host=host, port=int(port), overrides=templates, edition=edition
+    )
 
 
 #: The cyclic garbage collector's generation-0 threshold for the command. Laying out a page

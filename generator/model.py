@@ -606,16 +606,21 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
         colors=_colors(q.brand.colors.primary, q.brand.colors.accent),
         heatmap=_heatmap(threats),
         playbook=book,
-        pdf=pdf_name(q.company.name, q.handbook.version, s["pdf_name"]),
+        pdf=pdf_name(
+            q.company.name, q.handbook.version, s["pdf_name"], s["editions"][q.handbook.edition]
+        ),
         logo=logo,
         favicon=favicon or logo,
         images=images,
     )
 
 
-def pdf_name(company: str, version: str, words: str = "crisis-handbook") -> str:
-    """``kopi-nusantara-crisis-handbook-2026-2.pdf``."""
-    return f"{text.slug_for(company)}-{words}-{text.slugify(version) or '1'}.pdf"
+def pdf_name(company: str, version: str, words: str = "crisis-handbook", edition: str = "") -> str:
+    """``kopi-nusantara-crisis-handbook-2026.2-internal.pdf``: the company, the handbook's
+    words and version (dots kept, so ``2026.2`` reads as written) and its edition, in the
+    handbook's language, so that the internal PDF is never taken for the public one."""
+    parts = [text.slug_for(company), words, text.slugify(version, keep=".") or "1"]
+    return "-".join([*parts, text.slugify(edition)] if edition else parts) + ".pdf"
 
 
 def _roles(team: list[Member], people: dict[str, Person], book: Playbook) -> dict[str, Person]:

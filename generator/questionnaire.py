@@ -41,8 +41,13 @@ class Loaded:
         return self.path.resolve().parent
 
 
-def load_questionnaire(path: Path | str, *, today: dt.date | None = None) -> Loaded:
-    """Load and validate ``path``; raise :class:`QuestionnaireError` listing every problem."""
+def load_questionnaire(
+    path: Path | str, *, today: dt.date | None = None, edition: str | None = None
+) -> Loaded:
+    """Load and validate ``path``; raise :class:`QuestionnaireError` listing every problem.
+
+    ``edition`` (``internal`` or ``public``) replaces the questionnaire's ``handbook.edition``,
+    before the defaults and warnings that depend on it."""
     path = Path(path)
     doc = load_yaml(path, collect=True)
     handbook = doc.data.get("handbook")
@@ -55,6 +60,8 @@ def load_questionnaire(path: Path | str, *, today: dt.date | None = None) -> Loa
         problems += schema_problems(doc, exc)
     if problems:
         raise QuestionnaireError.from_problems(problems)
+    if edition:
+        q.handbook.edition = edition  # type: ignore[assignment]
     loaded = Loaded(q, path, doc, images=checked.images)
     loaded.defaulted = apply_defaults(q)
     loaded.warnings = warnings(q, doc, loaded.defaulted, today or clock.today())

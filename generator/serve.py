@@ -67,12 +67,18 @@ class Server(LiveReloadServer):
 
 
 def serve(
-    path: Path, *, host: str = "127.0.0.1", port: int = 8000, overrides: Sequence[Path] = ()
+    path: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    overrides: Sequence[Path] = (),
+    edition: str | None = None,
 ) -> None:
     """Serve the handbook of ``path`` on http://HOST:PORT/ until interrupted."""
     out = Path(tempfile.mkdtemp(prefix="crisisplan-serve-"))
+    options = Options(pdf=False, templates=tuple(overrides), force=True, edition=edition)
     try:
-        _serve(path, out, host, port, Options(pdf=False, templates=tuple(overrides), force=True))
+        _serve(path, out, host, port, options)
     finally:
         shutil.rmtree(out, ignore_errors=True)
 

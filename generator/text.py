@@ -180,15 +180,20 @@ def shorten(plain: str, limit: int, closing: str) -> str:
     return f"{kept} {closing}".strip()
 
 
-def slugify(value: str) -> str:
-    """A safe folder and anchor name: lower-case ASCII letters, digits and hyphens.
+def slugify(value: str, keep: str = "") -> str:
+    """A safe folder and anchor name: lower-case ASCII letters, digits and hyphens (and the
+    characters in ``keep``, such as the dot of a version, never at either end).
 
     Other scripts are transliterated (anyascii), so ``Кофе Москва`` gives ``kofe-moskva``
     rather than nothing.
     """
     from anyascii import anyascii
 
-    return re.sub(r"[^a-z0-9]+", "-", anyascii(value).lower()).strip("-")[:60].strip("-")
+    ends = "-" + keep
+    allowed = re.escape(keep)
+    slug = re.sub(rf"[^a-z0-9{allowed}]+", "-", anyascii(value).lower())
+    slug = re.sub(r"\.{2,}", ".", slug).strip(ends) if "." in keep else slug.strip(ends)
+    return slug[:60].strip(ends)
 
 
 #: Names a client's folder may not take: devices on Windows, and the output's own folders.

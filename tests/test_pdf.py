@@ -27,10 +27,10 @@ def page_texts(pdf) -> list[str]:
 
 def test_pdf_is_inside_the_site_folder_and_linked(reference_build):
     assert reference_build.pdf.parent == reference_build.output
-    assert reference_build.pdf.name == "kopi-nusantara-crisis-handbook-2026-2.pdf"
+    assert reference_build.pdf.name == "kopi-nusantara-crisis-handbook-2026.2-internal.pdf"
     for page in ("index.html", "response/food-safety.html"):
         html = (reference_build.output / page).read_text(encoding="utf-8")
-        assert "kopi-nusantara-crisis-handbook-2026-2.pdf" in html
+        assert "kopi-nusantara-crisis-handbook-2026.2-internal.pdf" in html
 
 
 def test_page_count_and_threat_titles(pdf, page_texts, reference_pages):

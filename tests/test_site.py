@@ -28,7 +28,7 @@ from crisisplan.images import sanitize_svg
 from crisisplan.text import strings
 
 BRAND = "#5B3A29"
-PDF_NAME = "kopi-nusantara-crisis-handbook-2026-2.pdf"
+PDF_NAME = "kopi-nusantara-crisis-handbook-2026.2-internal.pdf"
 PHASES = ["preparation", "response", "reassurance", "recovery"]
 PHASE_TITLES = ["Preparation", "Response", "Reassurance", "Recovery"]
 HOSTILE = "Acme <b>&</b> Co"
