@@ -16,6 +16,9 @@ from .finish import finish_site
 from .sanitize import sanitize
 
 
+# First of all: before a plugin keeps the body, as mkdocs-encryptcontent-plugin (--protect)
+# does to encrypt it, so that what it keeps is the sanitised body.
+@event_priority(100)
 def on_page_content(html: str, **kwargs: Any) -> str:
     """Sanitise the page body after Markdown and before the theme wraps it."""
     return sanitize(html)
