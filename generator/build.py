@@ -15,8 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, clock, output, resources
-from .errors import BuildError, CrisisplanError, Problem, os_error
+from . import __version__, clock, output, protect, resources
+from .errors import BuildError, CrisisplanError, Problem, QuestionnaireError, os_error
 from .model import Handbook, build_model
 from .overrides import check as check_overrides
 from .pdf import parts
@@ -66,6 +66,10 @@ class Options:
     engine: str = "mkdocs"
     #: ``internal`` or ``public`` in place of the questionnaire's ``handbook.edition``.
     edition: str | None = None
+    #: A questionnaire with warnings is not built (``build --strict``).
+    strict: bool = False
+    #: Encrypt the site and the PDF with this passphrase (``--protect``, ``protect.py``).
+    passphrase: protect.Passphrase | None = None
 
 
 def prepare(
@@ -123,6 +127,8 @@ def build_handbook(
     """
     options = options or Options()
     options = replace(options, templates=check_overrides(options.templates))
+    if options.passphrase:
+        protect.check(options.engine, options.passphrase)
     try:
         return _build_handbook(path, Path(outdir).absolute(), options)
     except OSError as exc:
@@ -132,6 +138,12 @@ def build_handbook(
 def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
     started = time.perf_counter()
     loaded = load_questionnaire(path, edition=options.edition)
+    if options.strict and loaded.warnings:
+        raise QuestionnaireError(
+            f"Error: {len(loaded.warnings)} warning{'s' if len(loaded.warnings) != 1 else ''}"
+            f" in {loaded.path} (--strict); nothing was written.",
+            loaded.warnings,
+        )
     slug = folder_name(loaded.questionnaire)
     target = outdir / slug
     with output.locked(outdir, slug) as work:
@@ -146,6 +158,7 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
             )
         if (
             not options.force
+            and not options.passphrase  # fresh keys each time; no digest of it is kept
             and previous.get("fingerprint") == key
             and _complete(target, previous, options)
         ):
@@ -215,13 +228,16 @@ def _build(
             folder=loaded.folder,
             pdf_name=hb.pdf if options.pdf else None,
             overrides=overrides,
+            protected=options.passphrase is not None,
         )
         if options.engine == "zensical":
             build_site_zensical(config_file, staged, hb.site_url)
         else:
-            build_site(config_file, staged)
+            build_site(config_file, staged, options.passphrase)
     if beside:
         pdf_pages = beside.wait()
+    if options.pdf and options.passphrase:  # the one place both ways of typesetting meet
+        protect.encrypt_pdf(work / "pdf" / hb.pdf, options.passphrase)
     staged.mkdir(exist_ok=True)
     if options.pdf:
         (work / "pdf" / hb.pdf).rename(staged / hb.pdf)
@@ -261,6 +277,7 @@ def fingerprint(loaded: Loaded, overrides: Sequence[Path], options: Options) -> 
         options.pdf,
         options.paper,
         loaded.questionnaire.handbook.edition,  # the questionnaire's or --edition's
+        options.passphrase is not None,  # protected or not; never the passphrase
         clock.epoch(),  # the dates and metadata it sets
         str(loaded.path.resolve()),
     ]
@@ -341,13 +358,16 @@ def build_many(
     jobs: int | None = None,
     progress: Callable[[Outcome, int, int], None] | None = None,
     editions: Sequence[str | None] = (None,),
+    shard: tuple[int, int] | None = None,
 ) -> list[Outcome]:
     """Build every client, in parallel; one failing client does not stop the others.
 
     ``editions``: each questionnaire is built once per edition (``("internal", "public")``
     for both; ``None``: the questionnaire's own). Two builds that would write the same folder
     (two questionnaires with the same company name, of the same edition) are both refused
-    rather than one overwriting the other.
+    rather than one overwriting the other. ``shard`` ``(k, n)``: only the builds whose folder
+    falls in the k-th of n stable shares (:func:`shard_of`), for n CI jobs that build every
+    client once between them.
     """
     options = options or Options()
     outdir = Path(outdir).absolute()
@@ -357,13 +377,20 @@ def build_many(
     builds = [(path, edition) for path in paths for edition in editions]
     outcomes: dict[tuple[Path, str | None], Outcome] = {}
     by_folder: dict[str, list[tuple[Path, str | None]]] = {}
-    for job in builds if len(builds) > 1 else ():  # one build is loaded by itself only
+    mine: list[tuple[Path, str | None]] = []
+    for job in builds if len(builds) > 1 or shard else ():  # one build is loaded by itself only
         try:
             folder = folder_name(load_questionnaire(job[0], edition=job[1]).questionnaire)
-        except CrisisplanError as exc:
-            outcomes[job] = Outcome(job[0], error=exc.format_message(), edition=job[1])
+        except CrisisplanError as exc:  # its error is reported by the shard of its file name
+            if not shard or shard_of(str(job[0]), shard[1]) == shard[0]:
+                outcomes[job] = Outcome(job[0], error=exc.format_message(), edition=job[1])
+                mine.append(job)
             continue
-        by_folder.setdefault(folder, []).append(job)
+        if not shard or shard_of(folder, shard[1]) == shard[0]:
+            by_folder.setdefault(folder, []).append(job)
+            mine.append(job)
+    if shard:
+        builds = [job for job in builds if job in mine]
     for folder, group in by_folder.items():
         for job in group if len(group) > 1 else ():
             others = ", ".join(str(p) for p, _ in group if p != job[0])
@@ -402,6 +429,12 @@ def build_many(
                 if progress:
                     progress(outcome, done, len(builds))
     return [outcomes[job] for job in builds]
+
+
+def shard_of(name: str, count: int) -> int:
+    """Which of ``count`` shares (1 to ``count``) a handbook's folder belongs to: a digest of
+    its name, so a client stays in its share whatever other clients come and go."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") % count + 1
 
 
 def _same_folder(path: Path, others: str, folder: str) -> str:

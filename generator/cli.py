@@ -48,7 +48,7 @@ def validate(files: tuple[Path, ...], strict: bool) -> None:
         try:
             loaded = load_questionnaire(file)
         except QuestionnaireError as exc:
-            exc.show()
+            exc.checked().show()
             failed += 1
             continue
         for warning in loaded.warnings:
@@ -184,6 +184,15 @@ templates_option = click.option(
 @click.option(
     "--force", is_flag=True, help="Rebuild every client, even those whose inputs have not changed."
 )
+@click.option(
+    "--protect",
+    is_flag=True,
+    help=(
+        "Encrypt the site (pages and search) and the PDF with a passphrase from"
+        " CRISISPLAN_PASSPHRASE, else typed at a prompt; always rebuilds. Needs: pip install"
+        " 'crisisplan[protect]'."
+    ),
+)
 def build(
     files: tuple[Path, ...],
     outdir: Path,
@@ -195,6 +204,7 @@ def build(
     engine: str,
     edition: str | None,
     force: bool,
+    protect: bool,
 ) -> None:
     """Build handbooks: the website and the PDF of each client, in OUTDIR/<slug>/.
 
@@ -206,11 +216,18 @@ def build(
     Example:
         crisisplan build clients/ -o public/ --jobs 2
         crisisplan build clients/acme.yaml --edition both
+        CRISISPLAN_PASSPHRASE='…' crisisplan build clients/acme.yaml --protect
     """
     from .build import Options, build_many
 
     if no_pdf and no_site:
         raise CrisisplanError("Error: --no-pdf and --no-site together leave nothing to build.")
+    passphrase = None
+    if protect:
+        from . import protect as protection
+
+        protection.check(engine)  # before asking for a passphrase
+        passphrase = protection.read_passphrase()
     options = Options(
         site=not no_site,
         pdf=not no_pdf,
@@ -218,6 +235,7 @@ def build(
         templates=templates,
         force=force,
         engine=engine,
+        passphrase=passphrase,
     )
     click.echo(f"Building into {outdir}/ ...", err=True)
     editions: tuple[str | None, ...] = ("internal", "public") if edition == "both" else (edition,)
