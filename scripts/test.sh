@@ -6,6 +6,10 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
+# apt-get waits up to 10 minutes for the package manager's lock (another install, unattended
+# upgrades) instead of failing at once.
+apt_get() { apt-get -o DPkg::Lock::Timeout=600 "$@"; }
+
 apt_packages=(chromium chromium-driver poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
 if [[ -x /usr/bin/chromium ]] && command -v pdftoppm >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0; then
   : # both present: nothing to install
@@ -15,8 +19,8 @@ elif [[ "$(id -u)" -ne 0 ]]; then
 else
   echo "installing ${apt_packages[*]} with apt-get ..." >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
+  apt_get update -qq >/dev/null
+  apt_get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
 fi
 
 # The checkers the accessibility tests run, pinned in tests/tools/package-lock.json: axe-core (in
@@ -26,8 +30,8 @@ if ! command -v java >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   if [[ "$(id -u)" -eq 0 ]]; then
     echo "installing default-jre-headless and npm with apt-get ..." >&2
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends default-jre-headless npm >/dev/null
+    apt_get update -qq >/dev/null
+    apt_get install -y -qq --no-install-recommends default-jre-headless npm >/dev/null
   else
     echo "note: java or npm is missing and this is not root; the checker tests will skip" >&2
   fi
