@@ -48,10 +48,20 @@ class QuestionnaireError(CrisisplanError):
 
     @classmethod
     def from_problems(cls, problems: list[Problem]) -> QuestionnaireError:
-        errors = sum(1 for p in problems if not p.warning)
-        files = sorted({p.file for p in problems})
-        noun = "error" if errors == 1 else "errors"
-        return cls(f"Error: {errors} {noun} in {', '.join(files)}; nothing was written.", problems)
+        return cls(f"{_count(problems)}; nothing was written.", problems)
+
+    def checked(self) -> QuestionnaireError:
+        """The same problems as ``validate`` reports them: it writes nothing, so says nothing of it."""
+        return QuestionnaireError(f"{_count(self.problems)}.", self.problems)
+
+
+def _count(problems: Iterable[Problem]) -> str:
+    """``Error: 2 errors in q.yaml``."""
+    problems = list(problems)
+    errors = sum(1 for p in problems if not p.warning)
+    files = sorted({p.file for p in problems})
+    noun = "error" if errors == 1 else "errors"
+    return f"Error: {errors} {noun} in {', '.join(files)}"
 
 
 class TemplateError(CrisisplanError):

@@ -111,7 +111,7 @@ def test_validate_a_bad_file(
         "starting with https:// or http://\n"
         "client.yaml:6:14: brand.colors.primary: 'brown' is not a colour: write #RRGGBB or #RGB, "
         "such as #5B3A29\n"
-        "Error: 2 errors in client.yaml; nothing was written.\n"
+        "Error: 2 errors in client.yaml.\n"
     )
 
 
@@ -125,11 +125,11 @@ def test_validate_reports_every_file(
     assert result.stdout == "good.yaml: valid (1 warning)\n"  # no team: nobody to call
     assert result.stderr == (
         "bad.yaml:1:1: the top level is a list: expected a mapping of sections such as company:\n"
-        "Error: 1 error in bad.yaml; nothing was written.\n"
+        "Error: 1 error in bad.yaml.\n"
         "good.yaml:2:3: warning: company: no team is listed: the handbook prints blanks for the"
         " crisis team's names and phone numbers; list the team (team[].name, team[].phone)\n"
         "missing.yaml:1:1: cannot read the file: No such file or directory\n"
-        "Error: 1 error in missing.yaml; nothing was written.\n"
+        "Error: 1 error in missing.yaml.\n"
     )
 
 
@@ -140,8 +140,22 @@ def test_validate_a_hostile_file_without_a_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == (
         f"{path}:1:30: nested more than 20 levels deep\n"
-        f"Error: 1 error in {path}; nothing was written.\n"
+        f"Error: 1 error in {path}.\n"
     )
+
+
+def test_validate_says_nothing_of_writing_but_build_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "client.yaml").write_text("company: {}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    checked = run("validate", "client.yaml")
+    assert checked.exit_code == 1
+    assert checked.stderr.splitlines()[-1] == "Error: 1 error in client.yaml."
+    built = run("build", "client.yaml", "-o", "out")
+    assert built.exit_code == 1
+    assert "Error: 1 error in client.yaml; nothing was written." in built.stderr.splitlines()
+    assert not (tmp_path / "out" / "client").exists()
 
 
 def test_strict_turns_warnings_into_errors(
