@@ -36,6 +36,10 @@ class Document:
     data: dict[str, Any]
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: Where each scalar value ends (the column just after it), and the file's lines: to tell
+    #: what YAML made of a line (a ``#word`` read as a comment, a ``: `` read as a key).
+    ends: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
     #: Problems that did not stop loading (a duplicate key, an over-long text); the caller
     #: reports them together with the schema's own.
     problems: list[Problem] = field(default_factory=list)
@@ -198,7 +202,7 @@ def load_bytes(raw: bytes, file: str, *, collect: bool = False) -> Document:
             col,
             f"the top level is {kind}: expected a mapping of sections such as company:",
         )
-    doc = Document(file, {})
+    doc = Document(file, {}, lines=text.splitlines())
     builder = _Builder(doc)
     doc.data = builder.build(root, ())
     doc.problems = builder.problems
@@ -236,6 +240,7 @@ class _Builder:
         mark = node.start_mark
         self.doc.values[path] = (mark.line + 1, mark.column + 1)
         if isinstance(node, ScalarNode):
+            self.doc.ends[path] = (node.end_mark.line + 1, node.end_mark.column + 1)
             if node.style is None and node.tag == "tag:yaml.org,2002:null":
                 return None
             if len(node.value) > MAX_TEXT:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -10,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem
-from .loader import Document, dotted
+from .loader import Document, Path_, dotted
 from .schema import Questionnaire, section_model
 
 #: What an empty list of a section means, and what to do instead.
@@ -45,9 +47,19 @@ def schema_problems(
             out.append(replace(where, path=dotted(loc)))
         elif kind == "too_short" and len(loc) == 1 and loc[0] in _EMPTY:
             out.append(doc.problem(loc, _EMPTY[str(loc[0])]))
+        elif err["input"] is None and (cut := cut_by_comment(doc, loc)):
+            out.append(_emptied(doc, loc, *cut))
+        elif isinstance(err["input"], dict) and (written := _one_line_pair(doc, loc, err["input"])):
+            out.append(
+                doc.problem(
+                    loc,
+                    f"{written!r} became a key and a value: in YAML a ': ' inside a text makes a"
+                    f" mapping, not text; quote the text: {_quoted_line(loc, written)}",
+                )
+            )
         else:
             out.append(doc.problem(loc, _message(err)))
-    return out
+    return list(dict.fromkeys(out))  # a union's branches can fail at one place alike
 
 
 def _message(err: Any) -> str:
@@ -82,3 +94,95 @@ def _unknown_key(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     allowed = _fields_at(model, loc[:-1])
     hint = did_you_mean(str(loc[-1]), allowed)
     return f"unknown key {str(loc[-1])!r}: {hint}allowed keys are {', '.join(allowed)}"
+
+
+# -- YAML traps: what a line became, said in the user's words ------------------------------------
+
+#: A comment right after a value that reads as part of it: ``#`` then a letter or a digit
+#: (``#boycott``, ``#8B1E3F``). A comment written ``# like this`` is a comment.
+_WORDLIKE = re.compile(r"[ \t]+(#\w.*?)\s*$")
+
+
+def cut_by_comment(doc: Document, path: Path_) -> tuple[int, int, str] | None:
+    """Where the plain value at ``path`` is followed on its line by a comment that reads as
+    part of it, and that comment: YAML dropped it from the value."""
+    start, end = doc.values.get(path), doc.ends.get(path)
+    if start is None or end is None or end[0] > len(doc.lines):
+        return None
+    first = doc.lines[start[0] - 1][start[1] - 1 : start[1]]
+    if start != end and first in ('"', "'", "|", ">"):  # quoted or a block: the text is whole
+        return None
+    line = doc.lines[end[0] - 1]
+    match = _WORDLIKE.match(line, end[1] - 1)
+    return (end[0], match.start(1) + 1, match.group(1)) if match else None
+
+
+def _emptied(
+    doc: Document, path: Path_, line: int, col: int, comment: str, *, warning: bool = False
+) -> Problem:
+    return Problem(
+        doc.file,
+        line,
+        col,
+        dotted(path),
+        f"{comment!r} was read as a comment (in YAML an unquoted # starts one), so the value is"
+        f" empty: quote it: {_quoted_line(path, comment)}",
+        warning,
+    )
+
+
+def comment_warnings(doc: Document, errors: Iterable[Problem] = ()) -> list[Problem]:
+    """A warning for each value that lost a ``#word`` written after it to a comment, except
+    where one of ``errors`` already is."""
+    skipped = {(p.line, p.col) for p in errors} | {p.path for p in errors}
+    out: list[Problem] = []
+    for path, start in doc.values.items():
+        cut = None if dotted(path) in skipped else cut_by_comment(doc, path)
+        if cut is not None and cut[:2] in skipped:
+            continue
+        if cut is None:
+            continue
+        line, col, comment = cut
+        if start == doc.ends[path]:
+            out.append(_emptied(doc, path, line, col, comment, warning=True))
+            continue
+        value = _value_at(doc.data, path)
+        out.append(
+            Problem(
+                doc.file,
+                line,
+                col,
+                dotted(path),
+                f"{comment!r} was read as a comment (in YAML a space and # start one), so the"
+                f" text stops before it: quote the whole text: {_quoted_line(path, value + ' ' + comment)}",
+                True,
+            )
+        )
+    return out
+
+
+def _value_at(data: Any, path: Path_) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _one_line_pair(doc: Document, path: Path_, value: dict[str, Any]) -> str | None:
+    """The text of a one-line ``key: value`` at ``path``, as it was written, if it is one."""
+    if len(value) != 1:
+        return None
+    start, end = doc.values.get(path), doc.ends.get((*path, next(iter(value))))
+    if start is None or end is None or start[0] != end[0] or start[0] > len(doc.lines):
+        return None
+    written = doc.lines[start[0] - 1][start[1] - 1 : end[1] - 1]
+    return None if written.startswith("{") else written
+
+
+def _quoted_line(path: Path_, text: str) -> str:
+    """How the line is written with ``text`` quoted: ``primary: "#8B1E3F"``, ``- "a: b"``."""
+    quoted = (
+        f"'{text}'"
+        if ('"' in text or "\\" in text) and "'" not in text
+        else json.dumps(text, ensure_ascii=False)
+    )
+    return f"- {quoted}" if isinstance(path[-1], int) else f"{path[-1]}: {quoted}"

@@ -20,7 +20,7 @@ from .defaults import apply_defaults
 from .errors import Problem, QuestionnaireError
 from .images import Image
 from .loader import Document, load_yaml
-from .messages import schema_problems
+from .messages import comment_warnings, schema_problems
 from .schema import Questionnaire
 
 
@@ -58,11 +58,12 @@ def load_questionnaire(
         q = Questionnaire.model_validate(doc.data)
     except ValidationError as exc:
         problems += schema_problems(doc, exc)
+    cut = comment_warnings(doc, problems)
     if problems:
-        raise QuestionnaireError.from_problems(problems)
+        raise QuestionnaireError.from_problems(problems + cut)
     if edition:
         q.handbook.edition = edition  # type: ignore[assignment]
     loaded = Loaded(q, path, doc, images=checked.images)
     loaded.defaulted = apply_defaults(q)
-    loaded.warnings = warnings(q, doc, loaded.defaulted, today or clock.today())
+    loaded.warnings = cut + warnings(q, doc, loaded.defaulted, today or clock.today())
     return loaded

@@ -139,8 +139,7 @@ def test_validate_a_hostile_file_without_a_traceback(tmp_path: Path) -> None:
     result = run("validate", path)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"{path}:1:30: nested more than 20 levels deep\n"
-        f"Error: 1 error in {path}.\n"
+        f"{path}:1:30: nested more than 20 levels deep\nError: 1 error in {path}.\n"
     )
 
 
