@@ -15,6 +15,48 @@ from .errors import CrisisplanError, QuestionnaireError
 
 SCHEMA_FILE = "crisisplan.schema.json"
 
+#: How much a command says on stderr: 0 with --quiet (errors only), 1 by default, 2 with
+#: --verbose (also what each build wrote, or what each questionnaire took from defaults).
+_verbosity = 1
+
+
+def _set_verbosity(level: int) -> Any:
+    def callback(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        global _verbosity
+        if value:
+            _verbosity = level
+
+    return callback
+
+
+def talk_options(command: Any) -> Any:
+    """``-q/--quiet`` and ``-v/--verbose``, which every command takes."""
+    quiet = click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_verbosity(0),
+        help="Print errors only.",
+    )
+    verbose = click.option(
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_verbosity(2),
+        help="Print more: what each build wrote, or what each questionnaire took from defaults.",
+    )
+    return quiet(verbose(command))
+
+
+def say(message: str, *, level: int = 1, err: bool = True) -> None:
+    """Print ``message`` if the verbosity reaches ``level``."""
+    if _verbosity >= level:
+        click.echo(message, err=err)
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="crisisplan")
@@ -25,46 +67,90 @@ def cli() -> None:
     Example:
         crisisplan init client.yaml       # write a starter questionnaire
         crisisplan validate client.yaml   # check it like a compiler
-        crisisplan build client.yaml      # build site/<company>/ with the PDF inside
+        crisisplan build client.yaml      # site/<company>/: website and PDF
     """
 
 
-@cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@cli.command(short_help="Check questionnaires; every problem as FILE:LINE:COL.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(files: tuple[Path, ...], strict: bool) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON document on stdout, for CI and editors.",
+)
+@talk_options
+def validate(files: tuple[Path, ...], strict: bool, fmt: str) -> None:
     """Check questionnaires and report every problem as FILE:LINE:COL: field: message.
 
-    Exits 1 if any file has an error (or, with --strict, a warning).
+    FILES are questionnaires or folders of them, as for build. Exits 1 if any file has an
+    error (or, with --strict, a warning).
 
     \b
     Example:
-        crisisplan validate clients/kopi-nusantara.yaml clients/warung.yaml
+        crisisplan validate clients/
+        crisisplan validate clients/acme.yaml --format json
     """
+    import json
+
+    from .build import questionnaires
     from .questionnaire import load_questionnaire
 
+    report: list[dict[str, Any]] = []
     failed = 0
-    for file in files:
+    for file in questionnaires(files):
         try:
             loaded = load_questionnaire(file)
         except QuestionnaireError as exc:
-            exc.checked().show()
             failed += 1
+            problems = exc.problems
+            report.append(_validated(file, False, problems))
+            if fmt == "text":
+                exc.checked().show()
             continue
-        for warning in loaded.warnings:
-            click.echo(str(warning), err=True)
-        if strict and loaded.warnings:
-            n = len(loaded.warnings)
+        warnings = loaded.warnings
+        valid = not (strict and warnings)
+        failed += not valid
+        report.append(_validated(file, valid, warnings, sorted(loaded.defaulted)))
+        if fmt == "json":
+            continue
+        for warning in warnings:
+            say(str(warning))
+        n = len(warnings)
+        if not valid:
             click.echo(f"Error: {n} warning{'s' if n != 1 else ''} in {file} (--strict).", err=True)
-            failed += 1
             continue
-        n = len(loaded.warnings)
-        click.echo(f"{file}: valid ({n} warning{'s' if n != 1 else ''})")
+        say(f"{file}: valid ({n} warning{'s' if n != 1 else ''})", err=False)
+        if loaded.defaulted:
+            say(f"  from built-in defaults: {', '.join(sorted(loaded.defaulted))}", level=2)
+    if fmt == "json":
+        click.echo(json.dumps({"valid": not failed, "files": report}, indent=1))
     if failed:
         raise SystemExit(1)
 
 
-@cli.command()
+def _validated(
+    file: Path, valid: bool, problems: list[Any], defaulted: list[str] | None = None
+) -> dict[str, Any]:
+    """One questionnaire's result as ``validate --format json`` prints it."""
+
+    def problem(p: Any) -> dict[str, Any]:
+        return {"line": p.line, "column": p.col, "field": p.path, "message": p.message}
+
+    return {
+        "file": str(file),
+        "valid": valid,
+        "errors": [problem(p) for p in problems if not p.warning],
+        "warnings": [problem(p) for p in problems if p.warning],
+        "defaulted": defaulted or [],
+    }
+
+
+@cli.command(short_help="Print the questionnaire's JSON Schema.")
+@talk_options
 def schema() -> None:
     """Print the questionnaire's JSON Schema, for editors and validators.
 
@@ -77,7 +163,7 @@ def schema() -> None:
     click.echo(json_schema_text(), nl=False)
 
 
-@cli.command()
+@cli.command(short_help="Write a starter questionnaire and its JSON Schema.")
 @click.argument(
     "path",
     required=False,
@@ -91,6 +177,7 @@ def schema() -> None:
     show_default=True,
     help="Language of the starter questionnaire and its handbook.",
 )
+@talk_options
 def init(path: Path, language: str) -> None:
     """Write a commented starter questionnaire (and its JSON Schema beside it).
 
@@ -111,9 +198,20 @@ def init(path: Path, language: str) -> None:
     header = f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n"
     with path.open("x", encoding="utf-8") as fh:
         fh.write(header + starter)
-    if not schema_path.exists():
+    kept = schema_path.exists()
+    if not kept:
         schema_path.write_text(json_schema_text(), encoding="utf-8")
-    click.echo(f"Wrote {path}. Fill it in, then run: crisisplan validate {path}")
+    wrote = (
+        f"; kept the JSON Schema {schema_path}" if kept else f" and its JSON Schema {schema_path}"
+    )
+    docs = resources.docs_dir()
+    where = docs / "questionnaire.md" if docs else "docs/ of crisisplan's source repository"
+    click.echo(
+        f"Wrote {path}{wrote} (editors use it to complete and check fields).\n"
+        f"Fill it in, then run: crisisplan validate {path}\n"
+        f"Every field is explained in {where}; 'crisisplan schema' prints the schema,"
+        " 'crisisplan COMMAND --help' explains a command."
+    )
 
 
 paper_option = click.option(
@@ -143,7 +241,16 @@ templates_option = click.option(
 )
 
 
-@cli.command()
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    k, slash, n = value.partition("/")
+    if not (slash and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise click.BadParameter(f"{value!r} is not K/N with 1 <= K <= N, such as 2/4.")
+    return int(k), int(n)
+
+
+@cli.command(short_help="Build each client's website and PDF into OUTDIR/<slug>/.")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "-o",
@@ -193,6 +300,20 @@ templates_option = click.option(
         " 'crisisplan[protect]'."
     ),
 )
+@click.option(
+    "--strict", is_flag=True, help="Do not build a client whose questionnaire has warnings."
+)
+@click.option(
+    "--shard",
+    metavar="K/N",
+    callback=_shard,
+    help=(
+        "Build only the K-th of N stable shares of the clients (by folder name), so that N CI"
+        " jobs build every client once between them (docs/ci.md)."
+    ),
+)
+@click.option("--open", "open_", is_flag=True, help="Open the first handbook built in a browser.")
+@talk_options
 def build(
     files: tuple[Path, ...],
     outdir: Path,
@@ -205,6 +326,9 @@ def build(
     edition: str | None,
     force: bool,
     protect: bool,
+    strict: bool,
+    shard: tuple[int, int] | None,
+    open_: bool,
 ) -> None:
     """Build handbooks: the website and the PDF of each client, in OUTDIR/<slug>/.
 
@@ -236,8 +360,10 @@ def build(
         force=force,
         engine=engine,
         passphrase=passphrase,
+        strict=strict,
     )
-    click.echo(f"Building into {outdir}/ ...", err=True)
+    share = f" (share {shard[0]} of {shard[1]})" if shard else ""
+    say(f"Building into {outdir}/{share} ...")
     editions: tuple[str | None, ...] = ("internal", "public") if edition == "both" else (edition,)
     outcomes = build_many(
         files or (resources.example(),),
@@ -246,10 +372,26 @@ def build(
         jobs=jobs,
         progress=_progress,
         editions=editions,
+        shard=shard,
     )
-    _summary(outcomes)
+    if not outcomes:
+        say(
+            f"Nothing to build in share {shard[0]} of {shard[1]}." if shard else "Nothing to build."
+        )
+        return
+    if _verbosity >= 1:
+        _summary(outcomes)
+    built = [o.result for o in outcomes if o.result]
+    if open_ and built:
+        _open((built[0].output / "index.html") if options.site else built[0].pdf)
     if any(o.error for o in outcomes):
         raise SystemExit(1)
+
+
+def _open(target: Path | str | None) -> None:
+    """Open a built handbook (a file) or the preview (an address) in the default browser."""
+    if target is not None:
+        click.launch(str(target))
 
 
 def _progress(outcome: Any, done: int, total: int) -> None:
@@ -258,11 +400,15 @@ def _progress(outcome: Any, done: int, total: int) -> None:
         status = "failed"
     else:
         for warning in outcome.result.warnings:
-            click.echo(str(warning), err=True)
+            say(str(warning))
         status = (
             "up to date" if outcome.result.skipped else f"built in {outcome.result.seconds:.1f} s"
         )
-    click.echo(f"[{done}/{total}] {outcome.label}: {status}", err=True)
+        r = outcome.result
+        say(f"  {r.output}/: {r.pages} pages", level=2)
+        if r.pdf:
+            say(f"  {r.pdf}: {r.pdf_pages} pages, {r.pdf_size / 1024:.0f} KiB", level=2)
+    say(f"[{done}/{total}] {outcome.label}: {status}")
 
 
 def _summary(outcomes: list[Any]) -> None:
@@ -292,7 +438,7 @@ def _summary(outcomes: list[Any]) -> None:
     click.echo(f"{len(outcomes) - failed} built or up to date, {failed} failed")
 
 
-@cli.command()
+@cli.command(short_help="Write a client's MkDocs project, for plain mkdocs.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
@@ -305,6 +451,7 @@ def _summary(outcomes: list[Any]) -> None:
 @paper_option
 @templates_option
 @edition_option
+@talk_options
 def export(
     file: Path, project: Path, paper: str, templates: tuple[Path, ...], edition: str | None
 ) -> None:
@@ -317,18 +464,26 @@ def export(
     from .build import export_project
 
     config_file = export_project(file, project, templates, paper=paper, edition=edition)
-    click.echo(f"Wrote {config_file} and {project / 'docs'}/")
+    say(f"Wrote {config_file} and {project / 'docs'}/", err=False)
 
 
-@cli.command()
+@cli.command(short_help="Preview a handbook, rebuilt when anything changes.")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-a", "--address", default="127.0.0.1:8000", show_default=True, help="IP:PORT to serve on."
 )
 @templates_option
 @edition_option
+@click.option("--pdf", is_flag=True, help="Rebuild the PDF too, linked from every page.")
+@click.option("--open", "open_", is_flag=True, help="Open the preview in a browser.")
+@talk_options
 def serve(
-    file: Path | None, address: str, templates: tuple[Path, ...], edition: str | None
+    file: Path | None,
+    address: str,
+    templates: tuple[Path, ...],
+    edition: str | None,
+    pdf: bool,
+    open_: bool,
 ) -> None:
     """Preview a handbook, rebuilding when the questionnaire, a template or a theme changes.
 
@@ -346,7 +501,13 @@ def serve(
             f"Error: --address {address!r} is not IP:PORT, such as 127.0.0.1:8000."
         )
     run(
-        file or resources.example(), host=host, port=int(port), overrides=templates, edition=edition
+        file or resources.example(),
+        host=host,
+        port=int(port),
+        overrides=templates,
+        edition=edition,
+        pdf=pdf,
+        ready=_open if open_ else None,
     )
 
 

@@ -15,7 +15,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,19 +73,31 @@ def serve(
     port: int = 8000,
     overrides: Sequence[Path] = (),
     edition: str | None = None,
+    pdf: bool = False,
+    ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve the handbook of ``path`` on http://HOST:PORT/ until interrupted."""
+    """Serve the handbook of ``path`` on http://HOST:PORT/ until interrupted; with ``pdf``,
+    the PDF is rebuilt too and linked from every page. ``ready`` is called with the address
+    once the server listens (``serve --open``)."""
     out = Path(tempfile.mkdtemp(prefix="crisisplan-serve-"))
-    options = Options(pdf=False, templates=tuple(overrides), force=True, edition=edition)
+    options = Options(pdf=pdf, templates=tuple(overrides), force=True, edition=edition)
     try:
-        _serve(path, out, host, port, options)
+        _serve(path, out, host, port, options, ready)
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
 
-def _serve(path: Path, out: Path, host: str, port: int, options: Options) -> None:
+def _serve(
+    path: Path,
+    out: Path,
+    host: str,
+    port: int,
+    options: Options,
+    ready: Callable[[str], None] | None = None,
+) -> None:
     first = build_handbook(path, out, options)
     server = Server(builder=lambda: None, host=host, port=port, root=str(first.output))
+    shown = {str(w) for w in first.warnings}
 
     def rebuild() -> None:
         started = time.perf_counter()
@@ -98,9 +110,15 @@ def _serve(path: Path, out: Path, host: str, port: int, options: Options) -> Non
             return
         server.error = None
         server.root = str(result.output)  # a renamed company moves the handbook
-        for warning in result.warnings:
-            click.echo(str(warning), err=True)
-        click.echo(f"Rebuilt in {time.perf_counter() - started:.1f} s")
+        warnings = [str(w) for w in result.warnings]
+        for warning in warnings:  # only the new ones: one line a rebuild, unless they change
+            if warning not in shown:
+                click.echo(warning, err=True)
+        shown.clear()
+        shown.update(warnings)
+        n = len(warnings)
+        count = f", {n} warning{'s' if n != 1 else ''}" if n else ""
+        click.echo(f"Rebuilt in {time.perf_counter() - started:.1f} s{count}")
 
     server.builder = rebuild
     try:
@@ -122,6 +140,8 @@ def _serve(path: Path, out: Path, host: str, port: int, options: Options) -> Non
     ):
         server.watch(str(watched))
     click.echo(f"Serving {path} on {server.url} (Ctrl+C to stop)")
+    if ready:
+        ready(server.url)
     try:
         server.serve()  # type: ignore[no-untyped-call]
     except KeyboardInterrupt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -58,11 +59,20 @@ def test_serve_rebuilds_when_the_questionnaire_changes(tmp_path: Path):
 class Serving:
     """``crisisplan serve`` in a process of its own, stopped with SIGTERM at the end."""
 
-    def __init__(self, tmp_path: Path, path: Path, port: int) -> None:
+    def __init__(self, tmp_path: Path, path: Path, port: int, *extra: str) -> None:
         self.log_path = tmp_path / "serve.log"
         self.log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "crisisplan", "serve", str(path), "-a", f"127.0.0.1:{port}"],
+            [
+                sys.executable,
+                "-m",
+                "crisisplan",
+                "serve",
+                str(path),
+                "-a",
+                f"127.0.0.1:{port}",
+                *extra,
+            ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
@@ -104,6 +114,24 @@ def test_a_broken_questionnaire_shows_its_error_on_the_page_until_it_is_fixed(tm
     finally:
         serving.stop()
     assert "Traceback" not in serving.output()
+
+
+def test_serve_with_pdf_rebuilds_the_pdf_and_links_it_and_says_one_line_a_rebuild(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko Lama\n", encoding="utf-8")
+    serving = Serving(tmp_path, path, free_port(), "--pdf")
+    try:
+        home = fetch(serving.url + "/index.html")
+        link = re.search(r'<a class="cp-pdf" href="([^"]+\.pdf)"', home)
+        assert link, "no PDF link on the page"
+        with urllib.request.urlopen(f"{serving.url}/{link.group(1)}", timeout=10) as response:
+            assert response.read(5) == b"%PDF-"
+        path.write_text("company:\n  name: Toko Lama\n  industry: Paint\n", encoding="utf-8")
+        wait_for(lambda: "Rebuilt in" in serving.output(), "not rebuilt")
+    finally:
+        serving.stop()
+    rebuilt = [line for line in serving.output().splitlines() if line.startswith("Rebuilt in")]
+    assert len(rebuilt) == 1 and "warning" in rebuilt[0], serving.output()
 
 
 def test_live_reload_runs_under_the_content_security_policy(tmp_path, page):
