@@ -207,31 +207,55 @@ def _reachable(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
     return out
 
 
+#: The starter's placeholders (`crisisplan init`): its values here warn until replaced, and
+#: what to write instead.
+PLACEHOLDERS: dict[tuple[str, str], str] = {
+    ("handbook", "prepared_by"): "write who prepared the handbook, such as the agency's name",
+    ("company", "name"): "write the company's name",
+    ("company", "website"): "write the company's website",
+    ("team", "name"): "write the person's name",
+    ("team", "phone"): "write the real number",
+    ("team", "email"): "write the real address",
+    ("channels", "handle"): "write the account's handle",
+}
+
+
+def _plain(value: object) -> str:
+    """A value as placeholders are compared: a phone number by its digits, text by its words."""
+    text = str(value).strip().lower()
+    digits = "".join(filter(str.isdigit, text))
+    return digits if text.startswith("+") and len(digits) > 6 else text
+
+
 @cache
-def starter_names() -> set[str]:
-    """The example names of every language's starter questionnaire (`crisisplan init`), which
-    a client is to overwrite: its company's and its team's."""
-    names: set[str] = set()
+def starter_values() -> dict[tuple[str, str], set[str]]:
+    """The placeholders of every language's starter questionnaire, by section and field."""
+    out: dict[tuple[str, str], set[str]] = {key: set() for key in PLACEHOLDERS}
     for path in resources.content_dir().glob("*/starter.yaml"):
         data = load_builtin(path)
-        names.add(str(data["company"]["name"]).lower())
-        names |= {str(m["name"]).lower() for m in data.get("team", []) if "name" in m}
-    return names
+        for section, name in PLACEHOLDERS:
+            items = data.get(section) or []
+            for item in items if isinstance(items, list) else [items]:
+                if item.get(name):
+                    out[(section, name)].add(_plain(item[name]))
+    return out
 
 
 def _starter(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
     """Example values from ``crisisplan init`` still in place."""
-    assert q.team is not None
+    examples = starter_values()
     out: Found = []
-    if q.company.name.lower() in starter_names():
-        out.append((("company", "name"), "still the starter's example: write the company's name"))
-    for i, m in enumerate(q.team):
-        if m.name and m.name.lower() in starter_names():
-            out.append(
-                (("team", i, "name"), "still the starter's example: write the person's name")
-            )
-        if m.phone and "".join(filter(str.isdigit, m.phone)).endswith("0" * 8):
-            out.append((("team", i, "phone"), "still the starter's example: write the real number"))
+    for (section, name), advice in PLACEHOLDERS.items():
+        items = getattr(q, section) or []
+        for i, item in enumerate(items) if isinstance(items, list) else [(None, items)]:
+            value = getattr(item, name)
+            if value is None:
+                continue
+            # Any number ending in eight zeros is the starter's, whatever its country code.
+            zeros = name == "phone" and "".join(filter(str.isdigit, value)).endswith("0" * 8)
+            if zeros or _plain(value) in examples[(section, name)]:
+                path = (section, name) if i is None else (section, i, name)
+                out.append((path, f"still the starter's example: {advice}"))
     return out
 
 

@@ -17,6 +17,8 @@ import yaml
 from click.testing import CliRunner, Result
 
 import crisisplan
+from crisisplan import resources
+from crisisplan.cli import SCHEMA_FILE as SCHEMA
 from crisisplan.cli import cli
 from crisisplan.schema import json_schema_text
 
@@ -237,8 +239,14 @@ def test_init_writes_a_starter_that_validates(
     monkeypatch.chdir(tmp_path)
     result = run("init", "clients/new.yaml")
     assert result.exit_code == 0
+    docs = resources.docs_dir()  # a checkout's docs/; a wheel has none and names the repository
+    where = docs / "questionnaire.md" if docs else "docs/ of crisisplan's source repository"
     assert result.stdout == (
-        "Wrote clients/new.yaml. Fill it in, then run: crisisplan validate clients/new.yaml\n"
+        "Wrote clients/new.yaml and its JSON Schema clients/crisisplan.schema.json (editors use"
+        " it to complete and check fields).\n"
+        "Fill it in, then run: crisisplan validate clients/new.yaml\n"
+        f"Every field is explained in {where}; 'crisisplan schema' prints the schema,"
+        " 'crisisplan COMMAND --help' explains a command.\n"
     )
     text = (tmp_path / "clients" / "new.yaml").read_text(encoding="utf-8")
     assert text.splitlines()[0] == "# yaml-language-server: $schema=./crisisplan.schema.json"
@@ -249,11 +257,112 @@ def test_init_writes_a_starter_that_validates(
     jsonschema.validate(plain(yaml.safe_load(text)), schema)
     # It validates; what is left to do is warned: the examples to overwrite, the numbers to add.
     checked = run("validate", "clients/new.yaml")
-    assert (checked.exit_code, checked.stdout) == (0, "clients/new.yaml: valid (6 warnings)\n")
+    assert (checked.exit_code, checked.stdout) == (0, "clients/new.yaml: valid (10 warnings)\n")
     todo = checked.stderr.splitlines()
-    assert sum("still the starter's example" in line for line in todo) == 4
+    assert sum("still the starter's example" in line for line in todo) == 8
     assert sum("on the home page's call list but has no phone" in line for line in todo) == 1
     assert sum("contacts_verified is not set" in line for line in todo) == 1
+
+
+def test_init_keeps_a_schema_already_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(SCHEMA).write_text("{}", encoding="utf-8")
+    result = run("init", "second.yaml")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == (
+        f"Wrote second.yaml; kept the JSON Schema {SCHEMA} (editors use it to complete and check"
+        " fields)."
+    )
+    assert Path(SCHEMA).read_text(encoding="utf-8") == "{}"
+
+
+def test_init_without_a_checkout_names_the_repository_docs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(resources, "docs_dir", lambda: None)  # as installed from a wheel
+    result = run("init", "new.yaml")
+    assert result.stdout.splitlines()[-1] == (
+        "Every field is explained in docs/ of crisisplan's source repository; 'crisisplan"
+        " schema' prints the schema, 'crisisplan COMMAND --help' explains a command."
+    )
+
+
+PLACEHOLDERS = {
+    "handbook.prepared_by": "write who prepared the handbook, such as the agency's name",
+    "company.name": "write the company's name",
+    "company.website": "write the company's website",
+    "team[0].name": "write the person's name",
+    "team[0].phone": "write the real number",
+    "team[0].email": "write the real address",
+    "team[1].name": "write the person's name",
+    "channels[0].handle": "write the account's handle",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_the_starter_warns_until_each_placeholder_is_replaced(
+    language: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "q.yaml", "--language", language).exit_code == 0
+    text = Path("q.yaml").read_text(encoding="utf-8")
+    todo = run("validate", "q.yaml").stderr.splitlines()
+    found = {
+        line.split(": ")[2]: line.split(": still the starter's example: ")[1]
+        for line in todo
+        if "still the starter's example" in line
+    }
+    assert found == PLACEHOLDERS
+    # Each placeholder of either language, written in the other's starter, still warns.
+    other = "id" if language == "en" else "en"
+    theirs = yaml.safe_load((resources.content_dir() / other / "starter.yaml").read_text("utf-8"))
+    mine = yaml.safe_load(text)
+    replaced = text.replace(mine["company"]["name"], theirs["company"]["name"])
+    replaced = replaced.replace(mine["team"][0]["name"], theirs["team"][0]["name"])
+    Path("q.yaml").write_text(replaced, encoding="utf-8")
+    todo = run("validate", "q.yaml").stderr
+    assert "company.name: still the starter's example" in todo
+    assert "team[1].name: still the starter's example" in todo
+    # Real values end the warnings.
+    real = {
+        mine["handbook"]["prepared_by"]: "Agensi Cakra",
+        theirs["company"]["name"]: "Toko Maju",
+        mine["company"]["website"]: "https://tokomaju.co.id",
+        theirs["team"][0]["name"]: "Sari Wulandari",
+        "+62 812 0000 0000": "+62 812 3456 7890",
+        mine["team"][0]["email"]: "sari@tokomaju.co.id",
+        mine["channels"][0]["handle"]: "@tokomaju",
+    }
+    for old, new in real.items():
+        replaced = replaced.replace(old, new)
+    Path("q.yaml").write_text(replaced, encoding="utf-8")
+    assert "still the starter's example" not in run("validate", "q.yaml").stderr
+
+
+def _commented(path: Path) -> list[str]:
+    """The keys of a starter that carry a comment, in order (commented-out lines included)."""
+    keys = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        body = line.lstrip("# ")
+        # a commented line of YAML (in the commented-out example) or a line with its comment
+        written = line.startswith("#  ") or not line.startswith("# ")
+        if written and ":" in body and " # " in body:
+            keys.append(body.split(":")[0].strip("- "))
+    return keys
+
+
+def test_both_starters_explain_the_same_fields() -> None:
+    content = resources.content_dir()
+    en, ind = (
+        _commented(content / "en" / "starter.yaml"),
+        _commented(content / "id" / "starter.yaml"),
+    )
+    assert en == ind
+    assert {"language", "version", "edition", "phone", "origin"} <= set(en)
+    assert yaml.safe_load((content / "en" / "starter.yaml").read_text("utf-8")).keys() == (
+        yaml.safe_load((content / "id" / "starter.yaml").read_text("utf-8")).keys()
+    )
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
