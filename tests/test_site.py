@@ -404,7 +404,7 @@ def test_failed_build_leaves_the_previous_output_intact(tmp_path, monkeypatch):
     before = snapshot(out)
     assert (first.output / "index.html").is_file()
 
-    def broken(config_file: Path, site_dir: Path) -> None:
+    def broken(config_file: Path, site_dir: Path, *rest: object) -> None:
         site_dir.mkdir(parents=True)
         (site_dir / "index.html").write_text("half a site", encoding="utf-8")
         raise BuildError("Error: the site build failed (test); nothing was written.")
