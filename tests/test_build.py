@@ -73,7 +73,7 @@ def test_a_failed_site_beside_a_pdf_leaves_nothing_behind(tmp_path, monkeypatch)
     from crisisplan.build import Options, build_handbook
     from crisisplan.errors import BuildError
 
-    def broken(config_file, site_dir):
+    def broken(config_file, site_dir, *rest):
         raise BuildError("Error: the site build failed (test); nothing was written.")
 
     monkeypatch.setattr(build_module, "build_site", broken)
