@@ -14,10 +14,22 @@ from .loader import load_builtin, load_yaml
 from .messages import schema_problems
 from .playbook import crisis_lead, playbook
 from .schema import Questionnaire
-from .types import Duration
 
 #: The sections a questionnaire may leave out entirely, to take the language's built-in ones.
 SECTIONS = ("audiences", "team", "approvals", "severity_levels", "threats")
+#: The fields a questionnaire may leave empty to take the value of its language's defaults
+#: file, by (section, field): filled here and stated from the same data in the reference.
+FROM_DATA = (
+    ("handbook", "title"),
+    ("handbook", "review_every"),
+    ("brand", "voice"),
+    ("approvals", "within"),
+    ("monitoring", "check_every"),
+    ("monitoring", "alert_when"),
+    ("recovery", "review_within"),
+    ("recovery", "listen_for"),
+    ("recovery", "back_to_normal_when"),
+)
 
 
 @cache
@@ -41,12 +53,7 @@ def apply_defaults(q: Questionnaire) -> set[str]:
     """Fill whatever ``q`` leaves out from its language's defaults; return the sections filled."""
     d = defaults(q.handbook.language)
     filled: set[str] = set()
-    if q.handbook.title is None:
-        q.handbook.title = d.handbook.title
-    if q.handbook.review_every is None:
-        q.handbook.review_every = d.handbook.review_every
     if q.brand.voice is None:
-        q.brand.voice = d.brand.voice.model_copy(deep=True) if d.brand.voice else None
         filled.add("brand.voice")
     for name in SECTIONS:
         if getattr(q, name) is None:
@@ -62,8 +69,10 @@ def apply_defaults(q: Questionnaire) -> set[str]:
     if "approvals" in filled:
         q.approvals.holding_statement = known(q.approvals.holding_statement)
         q.approvals.full_statement = known(q.approvals.full_statement)
-    if q.approvals.within is None:
-        q.approvals.within = d.approvals.within if d.approvals else Duration(15, "minutes")
+    for section, name in FROM_DATA:
+        mine, builtin = getattr(q, section), getattr(d, section)
+        if getattr(mine, name) in (None, []):
+            setattr(mine, name, copy.deepcopy(getattr(builtin, name)))
     if "severity_levels" in filled:
         # Call in more of the team the more severe the level: everyone at the top.
         n = len(q.severity_levels)
@@ -76,20 +85,10 @@ def apply_defaults(q: Questionnaire) -> set[str]:
         if level.team_meets is None:
             level.team_meets = level.internal_updates
     m, r = q.monitoring, q.recovery
-    if m.check_every is None:
-        m.check_every = d.monitoring.check_every
-    if not m.alert_when:
-        m.alert_when = list(d.monitoring.alert_when)
     if not m.keywords:
         m.keywords = [q.company.name]
     if m.owner is None:
         m.owner = "social-lead" if "social-lead" in team_ids else lead
-    if r.review_within is None:
-        r.review_within = d.recovery.review_within
-    if r.listen_for is None:
-        r.listen_for = d.recovery.listen_for
-    if not r.back_to_normal_when:
-        r.back_to_normal_when = list(d.recovery.back_to_normal_when)
     if r.review_owner is None:
         r.review_owner = lead
     for t in q.threats:  # no category: the kind (from the title) names it

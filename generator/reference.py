@@ -1,4 +1,8 @@
-"""The questionnaire reference (docs/questionnaire.md), written from the schema's own descriptions."""
+"""The questionnaire reference (docs/questionnaire.md), written from the schema's own descriptions.
+
+The defaults it states are the ones the tool applies: the schema's own, and those of each
+language's defaults file (:data:`crisisplan.defaults.FROM_DATA`), read from that data here.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,14 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from .choices import LANGUAGES
+from .defaults import FROM_DATA, SECTIONS, defaults
 from .schema import FileName, Questionnaire, bare, is_type, optional, ref_of, section_model
 from .types import (
     Color,
     Count,
     Date,
+    Duration,
     DurationField,
     Email,
     Id,
@@ -91,20 +98,68 @@ def _default(info: FieldInfo) -> str:
     return f"`{info.default}`"
 
 
-def _row(name: str, info: FieldInfo) -> str:
+_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def _items(n: int) -> str:
+    return f"{n} item" if n == 1 else f"{n} items"
+
+
+def _stated(value: Any) -> str:
+    """A default value as the reference states it: ``15m``, a list of ids, a mapping's fields."""
+    if isinstance(value, str | Duration):
+        return f"`{value}`"
+    if isinstance(value, list) and value and hasattr(value[0], "id"):
+        return ", ".join(f"`{item.id}`" for item in value)
+    if isinstance(value, list) and value and all(_ID.fullmatch(str(item)) for item in value):
+        return ", ".join(f"`{item}`" for item in value)
+    if isinstance(value, list):
+        return f"the language's built-in list ({_items(len(value))})"
+    assert isinstance(value, BaseModel), value
+    fields = value.model_dump(exclude_defaults=True)
+    return "; ".join(f"{key}: {_stated(getattr(value, key))}" for key in fields)
+
+
+def from_data(section: str, name: str) -> str:
+    """What the defaults file of each language fills in at ``section.name`` (a section when
+    ``section`` is empty), as the reference states it."""
+    values = {
+        lang: getattr(getattr(defaults(lang), section) if section else defaults(lang), name)
+        for lang in LANGUAGES
+    }
+    stated = {lang: _stated(value) for lang, value in values.items()}
+    if len(set(stated.values())) == 1:
+        return stated[LANGUAGES[0]]
+    if all(isinstance(value, str) for value in values.values()):
+        return ", ".join(f"{text} (`{lang}`)" for lang, text in stated.items())
+    if all(isinstance(value, list) for value in values.values()):
+        counts = ", ".join(f"{_items(len(value))} in `{lang}`" for lang, value in values.items())
+        return f"the language's built-in list ({counts})"
+    return f"the language's built-in {name.replace('_', ' ')}"
+
+
+def _row(section: str, name: str, info: FieldInfo) -> str:
     description = info.description
     if not description:
         raise ValueError(f"field {name!r} has no description: every field needs one")
     default = _default(info)
     note = _DEFAULT_NOTE.search(description)
-    if note:  # "Default: ..." in the description says more than a None default can
+    data = (section, name) in FROM_DATA or (not section and name in SECTIONS)
+    if data and note:
+        raise ValueError(
+            f"{section}.{name}: the description states a default the defaults data gives:"
+            " remove its 'Default: ...'"
+        )
+    if data:
+        default = from_data(section, name)
+    elif note:  # a rule in words ("the crisis lead"), where a None default says nothing
         default, description = note.group(1), description[: note.start()]
     kind = readable(info.rebuild_annotation())
     return f"| `{name}` | {_cell(kind)} | {_cell(default)} | {_cell(description)} |"
 
 
-def _table(model: type[BaseModel]) -> list[str]:
-    rows = [_row(name, info) for name, info in model.model_fields.items()]
+def _table(model: type[BaseModel], section: str = "") -> list[str]:
+    rows = [_row(section, name, info) for name, info in model.model_fields.items()]
     return ["| field | type | default | description |", "| --- | --- | --- | --- |", *rows]
 
 
@@ -114,7 +169,7 @@ def _section(path: str, info: FieldInfo, level: int) -> list[str]:
     doc = " ".join((model.__doc__ or "").split())
     is_list = typing.get_origin(optional(info.annotation)) is list
     intro = f"A list. Each item: {doc[0].lower()}{doc[1:]}" if is_list else doc
-    lines = ["#" * level + f" {path}", "", intro, "", *_table(model)]
+    lines = ["#" * level + f" {path}", "", intro, "", *_table(model, path)]
     for name, sub in model.model_fields.items():
         if section_model(sub.annotation) is not None:
             lines += ["", *_section(f"{path}.{name}", sub, level + 1)]

@@ -113,7 +113,7 @@ class Handbook(Model):
     )
     title: Name | None = Field(
         None,
-        description="Title on the cover and in the header. Default: 'Social media crisis handbook' in the handbook's language.",
+        description="Title on the cover and in the header.",
     )
     version: Name = Field(
         "1.0",
@@ -131,7 +131,7 @@ class Handbook(Model):
     )
     review_every: DurationField | None = Field(
         None,
-        description="How often the handbook is reviewed, such as `6 months`. Default: 6 months.",
+        description="How often the handbook is reviewed, such as `6 months`.",
     )
     owner: Name | None = Field(
         None,
@@ -225,7 +225,7 @@ class Brand(Model):
     )
     colors: Colors = Field(default_factory=Colors, description="Brand colours.")
     voice: Voice | None = Field(
-        None, description="Voice guide. Default: a calm, human crisis voice."
+        None, description="Voice guide: a calm, human crisis voice when left out."
     )
 
 
@@ -324,7 +324,7 @@ class Approvals(Model):
         default_factory=list, description="Team member ids who approve a full statement."
     )
     within: DurationField | None = Field(
-        None, description="Time limit for an approval, such as `30m`. Default: 15m."
+        None, description="Time limit for an approval, such as `30m`."
     )
 
 
@@ -366,9 +366,13 @@ class Monitoring(Model):
 
     tools: list[Name] = Field(default_factory=list, description="Listening and analytics tools.")
     keywords: list[Name] = Field(
-        default_factory=list, description="Keywords, hashtags and handles watched."
+        default_factory=list,
+        description="Keywords, hashtags and handles watched. Default: the company's name.",
     )
-    owner: MemberId | None = Field(None, description="Team member id who owns monitoring.")
+    owner: MemberId | None = Field(
+        None,
+        description="Team member id who owns monitoring. Default: `social-lead` when the team has it, else the crisis lead.",
+    )
     check_every: DurationField | None = Field(
         None, description="How often mentions are checked, such as `2h`."
     )
@@ -480,7 +484,9 @@ class Recovery(Model):
     review_within: DurationField | None = Field(
         None, description="Post-crisis review held within this time, such as `14d`."
     )
-    review_owner: MemberId | None = Field(None, description="Team member id who runs the review.")
+    review_owner: MemberId | None = Field(
+        None, description="Team member id who runs the review. Default: the crisis lead."
+    )
     listen_for: DurationField | None = Field(
         None, description="Length of the listening period after the crisis."
     )
@@ -547,25 +553,28 @@ class Questionnaire(Model):
     company: Company = Field(description="The client. Only `company.name` is required.")
     brand: Brand = Field(default_factory=Brand, description="Logo, colours and voice.")
     audiences: list[Audience] | None = Field(
-        None, min_length=1, description="Audiences to keep informed. Default: a standard set."
+        None, min_length=1, description="Audiences to keep informed."
     )
     channels: list[Channel] = Field(
         default_factory=list, description="Channels the company speaks through."
     )
     team: list[Member] | None = Field(
-        None, min_length=1, description="The crisis team. Default: the standard roles, to be named."
+        None,
+        min_length=1,
+        description="The crisis team; left out, the standard roles, to be named.",
     )
     approvals: Approvals | None = Field(
-        None, description="Sign-off rules. Default: the crisis lead approves holding statements."
+        None,
+        description="Sign-off rules; left out, approvers not in the team are replaced by the crisis lead.",
     )
     severity_levels: list[SeverityLevel] | None = Field(
         None,
         min_length=1,
-        description="Severity levels, most severe first. Default: critical, high, moderate, low.",
+        description="Severity levels, most severe first.",
     )
     monitoring: Monitoring = Field(default_factory=Monitoring, description="The monitoring plan.")
     threats: list[Threat] | None = Field(
-        None, min_length=1, description="The threat register. Default: a starter catalogue."
+        None, min_length=1, description="The threat register; left out, a starter catalogue."
     )
     recovery: Recovery = Field(
         default_factory=Recovery, description="Recovery and lessons learned."
