@@ -37,10 +37,14 @@ _SECTION_NAV = re.compile(
     r'(<nav class="md-nav" data-md-level="\d+") aria-labelledby="(__nav_[\d_]+)_label"'
     r'([^>]*>\s*<label class="md-nav__title") for="\2">'
 )
-#: The header's title is the site name, "Company · Title": on a phone the title part is left
-#: out (crisisplan.css) so that the company's name fits on the line, not cut in the middle.
+#: The header's and the drawer's title is the site name, "Company · Title": on a phone the title
+#: part is left out (crisisplan.css) so that the company's name fits on the line, not cut in
+#: the middle. Split at the last " · " (the built-in titles have none).
 _HEADER_TITLE = re.compile(
-    r'(<div class="md-header__topic">\s*<span class="md-ellipsis">\s*)(.*?) · (.*?)(\s*</span>)',
+    r'(<div class="md-header__topic">\s*<span class="md-ellipsis">\s*)([^<]*) · ([^<]*?)(\s*</span>)'
+)
+_DRAWER_TITLE = re.compile(
+    r'(<label class="md-nav__title" for="__drawer">.*?</a>\s*)([^<]*) · ([^<]*?)(\s*</label>)',
     re.S,
 )
 #: The logo's tooltip: Material escapes the site name there, which crisisplan has escaped
@@ -59,7 +63,6 @@ _TAG = re.compile(r"<[^>]*>")
 _TABLE = re.compile(r"<table>(.*?)</table>", re.S)
 _HEADER = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
-_CELL = re.compile(r"<td\b")
 #: Tables of this many columns or more are set as stacked rows on a phone, each cell labelled
 #: with its column's header (crisisplan.css); narrower ones fit as they are.
 STACKED_COLUMNS = 3
@@ -77,7 +80,9 @@ def mend(page: str) -> str:
             _SEARCH_DIALOG, f'{_SEARCH_DIALOG[:-1]} aria-label="{name.group(1)}">', 1
         )
     page = _SECTION_NAV.sub(r'\1 aria-labelledby="\2_title"\3 id="\2_title" for="\2">', page)
-    page = _HEADER_TITLE.sub(r'\1\2<span class="cp-header-title"> · \3</span>\4', page, count=1)
+    title = r'\1\2<span class="cp-header-title"> · \3</span>\4'
+    page = _HEADER_TITLE.sub(title, page, count=1)
+    page = _DRAWER_TITLE.sub(title, page, count=1)
     page = _LOGO_TITLE.sub(_logo_title, page)
     page = _TABLE.sub(_labelled_cells, page)
     return _TASK.sub(_named_task, page)
@@ -99,19 +104,58 @@ def _named_task(match: re.Match[str]) -> str:
 
 
 def _labelled_cells(match: re.Match[str]) -> str:
-    """A wide table's body cells with ``data-label``: their column's header, as plain text."""
+    """A wide table set for stacking on a phone: each body cell with ``data-label`` (its
+    column's header, as plain text), explicit table roles (a browser drops a table's semantics
+    when its display changes), ``data-empty`` on cells with nothing to read and on rows with
+    nothing but blanks, and ``data-form`` on a table of blank rows only (a form to print)."""
     table = match.group(0)
-    labels = [_plain(h) for h in _HEADER.findall(table.split("</thead>", 1)[0])]
-    if len(labels) < STACKED_COLUMNS or "</thead>" not in table:
+    if "</thead>" not in table:
         return table
     head, body = table.split("</thead>", 1)
+    labels = [_plain(h) for h in _HEADER.findall(head)]
+    if len(labels) < STACKED_COLUMNS:
+        return table
+    rows = 0
+    blank_rows = 0
 
     def row(m: re.Match[str]) -> str:
+        nonlocal rows, blank_rows
         column = iter(labels)
-        cells = _CELL.sub(lambda _: f'<td data-label="{htmllib.escape(next(column, ""))}"', m[1])
-        return f"<tr>{cells}</tr>"
+        cells = _CELL_TEXT.findall(m[1])
+        blank = all(_blank(text) for _, text in cells)
+        rows += 1
+        blank_rows += blank
 
-    return f"{head}</thead>{_ROW.sub(row, body)}"
+        def cell(c: re.Match[str]) -> str:
+            label = htmllib.escape(next(column, ""))
+            empty = ' data-empty=""' if _blank(c[2], options=False) else ""
+            return f'<td{c[1]} role="cell" data-label="{label}"{empty}>{c[2]}</td>'
+
+        empty = ' data-empty=""' if blank else ""
+        return f'<tr role="row"{empty}>{_CELL_TEXT.sub(cell, m[1])}</tr>'
+
+    body = _ROW.sub(row, body)
+    head = _ROW.sub(lambda m: f'<tr role="row">{m[1]}</tr>', head)
+    head = re.sub(r"<th\b", '<th role="columnheader"', head)
+    head = head.replace("<thead>", '<thead role="rowgroup">', 1)
+    body = body.replace("<tbody>", '<tbody role="rowgroup">', 1)
+    form = ' data-form=""' if rows and rows == blank_rows else ""
+    head = head.replace("<table>", f'<table role="table"{form}>', 1)
+    return f"{head}</thead>{body}"
+
+
+#: What a blank cell of a form may hold: nothing, a dash, or boxes to tick with their options.
+_BLANK = re.compile(r"^\s*(?:[–—-]?|(?:☐\s*[^☐]{0,20}?\s*)+)\s*$")
+_CELL_TEXT = re.compile(r"<td\b([^>]*)>(.*?)</td>", re.S)
+
+
+def _blank(fragment: str, *, options: bool = True) -> bool:
+    """Whether a cell has nothing to read: empty or a dash, or (``options``) only boxes to
+    tick, such as "☐ Open ☐ Done" in a form's row."""
+    text = _plain(fragment)
+    if not options:
+        return text in ("", "–", "—", "-")
+    return bool(_BLANK.match(text))
 
 
 def _plain(fragment: str) -> str:

@@ -103,6 +103,37 @@ def test_axe_finds_no_serious_violation(browser, handbooks, edition, scheme, vie
     assert found == [], "\n".join(found[:30])
 
 
+#: A word each handbook's search finds.
+SEARCHED = {"en-internal": "rumour", "id-public": "krisis"}
+
+
+@pytest.mark.parametrize("edition", ["en-internal", "id-public"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violation_with_search_results_open(
+    browser, handbooks, edition, scheme
+):
+    source = _need(AXE, "axe-core").read_text(encoding="utf-8")
+    context = browser.new_context(color_scheme=scheme, viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto((handbooks[edition] / "index.html").as_uri())
+        box = page.locator(".md-search__input")
+        box.click()
+        box.press_sequentially(SEARCHED[edition], delay=20)
+        page.locator(".md-search-result__link").first.wait_for(state="visible", timeout=15_000)
+        page.evaluate(source)
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    finally:
+        context.close()
+    found = [
+        f"{rule['id']} ({rule['impact']}) at {node['target']}"
+        for rule in result["violations"]
+        if rule["impact"] in BLOCKING
+        for node in rule["nodes"]
+    ]
+    assert found == []
+
+
 def test_axe_is_not_vacuous(browser):
     """The same run reports a page that breaks the rules it is trusted with."""
     source = _need(AXE, "axe-core").read_text(encoding="utf-8")
