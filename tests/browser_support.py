@@ -53,13 +53,23 @@ LOCAL_SCHEMES = frozenset({"file", "data", "blob", "about"})
 
 
 @contextlib.contextmanager
-def serving(directory: Path) -> Iterator[str]:
+def serving(directory: Path, error_page: Path | None = None) -> Iterator[str]:
     """Serve ``directory`` over HTTP on a free local port, as a host would; yield its address
-    (``http://127.0.0.1:PORT``, no slash at the end)."""
+    (``http://127.0.0.1:PORT``, no slash at the end). With ``error_page``, a missing address
+    gets that page with status 404, at the address asked for, as hosts do."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+            if code != 404 or error_page is None:
+                return super().send_error(code, message, explain)
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(error_page.read_bytes())
+            return None
 
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory))
@@ -71,6 +81,15 @@ def serving(directory: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def search(page: Page, word: str) -> None:
+    """Type into Material's search box as a person would (it listens to key events)."""
+    box = page.locator(".md-search__input")
+    if not box.is_visible():  # phones: the box opens from the header's search button
+        page.locator('label.md-header__button[for="__search"]').click()
+    box.click()
+    box.press_sequentially(word, delay=30)
 
 
 def in_ci() -> bool:

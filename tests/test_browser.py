@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from browser_support import search
 
 BRAND_RGB = "rgb(91, 58, 41)"  # #5B3A29
 PHONE = {"width": 390, "height": 844}
@@ -61,15 +62,6 @@ def contrast(one: Colour, two: Colour) -> float:
 
     light, dark = sorted((luminance(one), luminance(two)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
-
-
-def search(page, word: str) -> None:
-    """Type into Material's search box as a person would (it listens to key events)."""
-    box = page.locator(".md-search__input")
-    if not box.is_visible():  # phones: the box opens from the header's search button
-        page.locator('label.md-header__button[for="__search"]').click()
-    box.click()
-    box.press_sequentially(word, delay=30)
 
 
 def test_header_has_the_brand_colour_and_the_logo(page, site):

@@ -10,22 +10,19 @@ phone, and its weight is measured.
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
-from browser_support import in_ci
+from browser_support import in_ci, serving
 
 from crisisplan.build import Options, build_handbook
 
@@ -195,33 +192,11 @@ def test_the_nu_checker_is_not_vacuous(tmp_path):
 
 @pytest.fixture
 def host(handbooks) -> Iterator[str]:
-    """The folder that holds the English handbook, served over HTTP: the site is in a subfolder."""
-    root = handbooks["en-internal"].parent
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def send_error(self, code: int, message: str | None = None, explain: str | None = None):
-            if code == 404:  # as a host does: its error page, at the address asked for
-                self.send_response(404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.end_headers()
-                error_page = Path(self.translate_path("/kopi-nusantara/404.html"))
-                self.wfile.write(error_page.read_bytes())
-                return
-            super().send_error(code, message, explain)
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(root))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/{handbooks['en-internal'].name}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """The folder that holds the English handbook, served over HTTP: the site is in a subfolder,
+    and a missing address gets its error page."""
+    site = handbooks["en-internal"]
+    with serving(site.parent, error_page=site / "404.html") as address:
+        yield f"{address}/{site.name}/"
 
 
 def failed_requests(page, url: str) -> list[str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from browser_support import search
 
 from crisisplan.build import Options, build_handbook
 
@@ -87,15 +88,6 @@ def watch(page) -> list[str]:
 
 def search_requests(requested: list[str]) -> list[str]:
     return [re.sub(r"\?.*", "", url) for url in requested if SEARCH_FILES.search(url)]
-
-
-def search(page, word: str) -> None:
-    """Type into Material's search box as a person would (it listens to key events)."""
-    box = page.locator(".md-search__input")
-    if not box.is_visible():  # phones: the box opens from the header's search button
-        page.locator('label.md-header__button[for="__search"]').click()
-    box.click()
-    box.press_sequentially(word, delay=30)
 
 
 def open_quietly(page, url: str) -> list[str]:
