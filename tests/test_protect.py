@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from browser_support import serving
+from browser_support import search, serving
 from click.testing import CliRunner
 
 from crisisplan import protect
@@ -190,9 +190,7 @@ def test_the_passphrase_opens_the_pages_and_the_search(page, address, details):
     assert page.locator("article h1").first.inner_text().strip("¶ ")
     assert page.locator(".md-nav--secondary .md-nav__link").count() > 1  # the contents too
 
-    box = page.locator(".md-search__input")
-    box.click()
-    box.press_sequentially("rumour", delay=30)
+    search(page, "rumour")
     result = page.locator('.md-search-result__link[href*="response/hoax-price.html"]').first
     result.wait_for(state="visible", timeout=10_000)
     assert "rumour" in result.inner_text().lower()
@@ -200,6 +198,19 @@ def test_the_passphrase_opens_the_pages_and_the_search(page, address, details):
     assert page.external_requests == [] or all(
         url.startswith("http://127.0.0.1") for url in page.external_requests
     )
+
+
+def test_on_a_phone(page, protected, details):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto((protected / "index.html").as_uri())
+    unlock(page, PASSPHRASE)
+    opened(page)
+    phone = next(d for d in details if "@" not in d)
+    assert pattern(phone).search(page.locator("article").inner_text())
+    page.locator('label.md-header__button[for="__search"]').click()  # the header's button
+    page.locator(".md-search__input").press_sequentially("rumour", delay=30)
+    page.locator(".md-search-result__link").first.wait_for(state="visible", timeout=10_000)
+    assert page.console_errors == []
 
 
 def test_a_wrong_passphrase_opens_nothing(page, address, details):
@@ -212,9 +223,7 @@ def test_a_wrong_passphrase_opens_nothing(page, address, details):
     body = page.locator("body").inner_text()
     assert not any(pattern(d).search(body) for d in details)
 
-    box = page.locator(".md-search__input")
-    box.click()
-    box.press_sequentially("rumour", delay=30)
+    search(page, "rumour")
     page.wait_for_timeout(1000)  # nothing to find: the index stays encrypted
     assert page.locator(".md-search-result__link").count() == 0
     assert page.console_errors == []
