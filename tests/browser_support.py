@@ -86,9 +86,12 @@ def serving(directory: Path, error_page: Path | None = None) -> Iterator[str]:
 def search(page: Page, word: str) -> None:
     """Type into Material's search box as a person would (it listens to key events)."""
     box = page.locator(".md-search__input")
-    if not box.is_visible():  # phones: the box opens from the header's search button
-        page.locator('label.md-header__button[for="__search"]').click()
-    box.click()
+    button = page.locator('label.md-header__button[for="__search"]')
+    if button.is_visible():  # phones: the box opens from the header's search button
+        button.click()
+        box.wait_for(state="visible")
+    else:
+        box.click()
     box.press_sequentially(word, delay=30)
 
 
