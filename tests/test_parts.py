@@ -127,6 +127,39 @@ def test_parts_give_the_same_pages_text_bookmarks_and_links(both):
     assert all(groups == (str(i + 1), str(len(one.pages))) for i, groups in numbered)
 
 
+def test_page_references_give_the_page_of_their_target_across_parts(both):
+    """A link's page reference, "contact sheet (p. 61)", is written in by the part that holds
+    the link from the numbers of the whole document (the rendezvous): it is the page that the
+    link leads to, in the one document and in the joined parts alike."""
+    reader = pypdf.PdfReader(both[1])
+    card = _texts(both[1])[2]
+    shown = [int(n) for n in re.findall(r"\(p\.\s(\d+)\)", card)]
+    targets = {page + 1 for number, _, page in _links(reader) if number == 2 and page != "external"}
+    assert set(shown) == targets
+    assert max(shown) > 40  # the contact sheet, in the appendix: a part of its own
+
+
+def test_a_part_that_comes_to_other_pages_with_its_numbers_falls_back_to_one_document(
+    tmp_path, example_path, reference_html, monkeypatch
+):
+    if not pdfparts.usable(()):
+        pytest.skip("typesetting in parts needs fork and 2 cores")
+    real = internals.numbering
+
+    def longer(meet, elsewhere=()):  # as if the page numbers made every part a page longer
+        def more(pages, anchors):
+            offset, total, numbers = meet(pages, anchors)
+            return offset, total, {name: page * 10**40 for name, page in numbers.items()}
+
+        return real(more, elsewhere)
+
+    monkeypatch.setattr(internals, "numbering", longer)
+    monkeypatch.setattr(pdfparts, "join", lambda *args: pytest.fail("the parts were joined"))
+    pages = pdfparts.typeset(reference_html, tmp_path / "x.pdf", folder=example_path.parent)
+    assert pages == len(pypdf.PdfReader(tmp_path / "x.pdf").pages) > 50
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.pdf"]
+
+
 def _list(value):
     """A PDF value that is an array or a single object, as a list."""
     return list(value) if isinstance(value, pikepdf.Array) else [value]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from functools import cache
 from types import SimpleNamespace
 from typing import Any
@@ -21,7 +21,8 @@ from typing import Any
 #: The versions the devices below were written for and are tested with.
 KNOWN = {"weasyprint": ("70.",), "pydyf": ("0.13.",)}
 
-Meet = Callable[[int, dict[str, int]], tuple[int, int]]
+#: ``meet(pages, anchors)`` -> ``(offset, total, numbers)``: see :func:`numbering`.
+Meet = Callable[[int, dict[str, int]], tuple[int, int, dict[str, int]]]
 
 
 @cache
@@ -37,41 +38,96 @@ def known() -> bool:
     return True
 
 
-@contextlib.contextmanager
-def numbering(meet: Meet) -> Iterator[None]:
-    """Call ``meet(pages, anchors)`` once pagination is done and before the page margins are
-    laid out; it returns ``(offset, total)``: the number of pages before this document and the
-    number of pages in all. ``anchors`` maps each id to the index of its page.
+class Repaginated(Exception):
+    """With the page numbers of the whole document written in, a part came to other pages."""
 
-    WeasyPrint paginates a document before it lays out its margin boxes (running headers,
-    "page N / M"): the hook is its ``layout.make_margin_boxes``, and the numbers are written
-    into the page counters of ``context.page_maker``.
+
+@contextlib.contextmanager
+def numbering(meet: Meet, elsewhere: Collection[str] = ()) -> Iterator[None]:
+    """Call ``meet(pages, anchors)`` once pagination is done; it returns ``(offset, total,
+    numbers)``: the number of pages before this document, the number of pages in all, and the
+    page number (1-based, in the whole document) of every anchor. ``anchors`` maps each id to
+    the index of its page; ``elsewhere``: the ids whose placeholders this document holds but
+    whose pages are another's.
+
+    WeasyPrint paginates in a loop (``layout.make_all_pages``, again while a page's content
+    changed) and lays out the page margins afterwards. The hook is the first round whose
+    pagination is stable: there the page counters of ``context.page_maker`` are moved on by
+    ``offset``, every anchor's page counter is given its number in the whole document, and
+    the pages that hold a ``target-counter()`` are marked to be made again; WeasyPrint's next
+    round makes only those. If they then come to other pages, :class:`Repaginated` is raised when
+    the margins are laid out. "Page N / M" in the margins gets ``total`` there.
     """
     import weasyprint.layout as layout
 
-    original = layout.make_margin_boxes
-    met: set[int] = set()
+    make_all_pages, make_margin_boxes = layout.make_all_pages, layout.make_margin_boxes
+    met: dict[int, tuple[int, dict[str, int], int]] = {}  # pages, anchors, total
+    checked: set[int] = set()
+    keep = frozenset(elsewhere)
 
-    def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
-        if id(context) not in met:
-            met.add(id(context))
-            anchors = {
-                name: item.page_maker_index
-                for name, item in context.target_collector.target_lookup_items.items()
-                if item.page_maker_index is not None
-            }
-            offset, total = meet(len(context.page_maker) - 1, anchors)
-            for entry in context.page_maker[1:]:
-                counters = entry[3][1]
-                counters["page"] = [counters.get("page", [0])[0] + offset]
-                counters["pages"] = [total]
-        return original(context, page, state)
+    def anchors_of(context: Any) -> dict[str, int]:
+        return {
+            name: item.page_maker_index
+            for name, item in context.target_collector.target_lookup_items.items()
+            if item.page_maker_index is not None and name not in keep
+        }
 
-    layout.make_margin_boxes = make_margin_boxes
+    def renumber(context: Any, pages: int) -> None:
+        anchors = anchors_of(context)
+        offset, total, numbers = meet(pages, anchors)
+        met[id(context)] = (pages, anchors, total)
+        for entry in context.page_maker:
+            counters = entry[3][1]
+            counters["page"] = [counters.get("page", [0])[0] + offset]
+        collector = context.target_collector
+        for name, item in collector.target_lookup_items.items():
+            if name in numbers and item.page_maker_index is not None:
+                item.cached_page_counter_values = {
+                    **item.cached_page_counter_values,
+                    "page": [numbers[name]],
+                }
+        # WeasyPrint files a reference made with attr() under no anchor name, so it cannot tell
+        # which references an anchor's new number concerns: every page with a reference to a
+        # page is made again.
+        for (_, token), lookup in collector.counter_lookup_items.items():
+            known = lookup.page_maker_index is not None
+            if token == "content" and lookup.missing_target_counters and known:
+                lookup.pending = True
+                context.page_maker[lookup.page_maker_index][-1]["content_changed"] = True
+        original = collector.cache_target_page_counters
+
+        def cache(name: str, *args: Any) -> None:
+            if name not in keep:  # a placeholder keeps the page of the part that holds it
+                original(name, *args)
+
+        collector.cache_target_page_counters = cache
+
+    def paginate(context: Any, *args: Any) -> Iterator[Any]:
+        made = list(make_all_pages(context, *args))
+        stable = not any(entry[-1]["content_changed"] for entry in context.page_maker)
+        if stable and id(context) not in met:
+            renumber(context, len(made))
+        return iter(made)
+
+    def margins(context: Any, page: Any, state: Any) -> Any:
+        if id(context) not in checked:
+            checked.add(id(context))
+            pages = len(context.page_maker) - 1
+            if id(context) not in met:  # never stable within WeasyPrint's rounds
+                renumber(context, pages)
+                raise Repaginated()
+            before, anchors, total = met[id(context)]
+            if pages != before or anchors_of(context) != anchors:
+                raise Repaginated()
+            for entry in context.page_maker:
+                entry[3][1]["pages"] = [total]
+        return make_margin_boxes(context, page, state)
+
+    layout.make_all_pages, layout.make_margin_boxes = paginate, margins
     try:
         yield
     finally:
-        layout.make_margin_boxes = original
+        layout.make_all_pages, layout.make_margin_boxes = make_all_pages, make_margin_boxes
 
 
 def outline_tree(pages: list[tuple[float, list[Any]]]) -> list[Any]:

@@ -7,9 +7,12 @@ their own. Each part is typeset in a forked process and the parts are joined wit
 
 What a part cannot know alone is settled at a rendezvous. WeasyPrint paginates first and lays
 out the page margins (running headers, "page N / M") afterwards; between the two, each part
-reports its page count and where its anchors fell, and learns its first page number and the
-total. The contents part stops there, because it lists the page numbers of the other parts, and
-is typeset again with those numbers written in.
+reports its page count and where its anchors fell, and learns its first page number, the
+total and the page number of every anchor in the whole document. A page reference
+(``target-counter()``, "contact sheet (p. 61)") is then given its number, and WeasyPrint makes
+again only the pages that hold one (``internals.numbering``); should they come to other pages,
+the PDF is typeset as one. The contents part stops at the rendezvous, because it lists the
+page numbers of the other parts, and is typeset again with those numbers written in.
 
 Links across parts go through named destinations: a part gets an empty placeholder for each
 id it links to but does not hold, and the joined PDF keeps the destination from the part that
@@ -50,6 +53,8 @@ _PAGINATION = re.compile(
 )
 _CONTENTS_LINK = re.compile(r'<a href="#([^"]*)"(?: data-page="[^"]*")?')
 _FIRST = re.compile(r"<(?:section|nav)\b[^>]*>")
+_NAV = re.compile(r'<nav class="toc"[^>]*>')
+_H1_END = re.compile(r"</h1>|<nav class=\"toc\"[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -111,14 +116,18 @@ def split(html: str, count: int) -> list[Part] | None:
     parts = []
     for index, body in enumerate(bodies):
         if index:  # the running header and footer strings live on the cover
-            body = _after_first_tag(body, running.group(0))
+            # (in the contents part, after the heading of "About this handbook" that begins
+            # it: before it they would be blocks of their own on the page before the heading)
+            body = _after_first_tag(body, running.group(0), _H1_END if index == 1 else _FIRST)
         stubs = (_attributes(_HREF, body) & everywhere) - _attributes(_ID, body)
         placeholders = "".join(f'<div id="{stub}"></div>' for stub in sorted(stubs))
         if index == 1:
             body = number_contents(body, dict.fromkeys(_attributes(_ID, html), WIDE_NUMBER))
         parts.append(
             Part(
-                head + _after_first_tag(body, placeholders) + "</body></html>",
+                head
+                + _after_first_tag(body, placeholders, _NAV if index == 1 else _FIRST)
+                + "</body></html>",
                 frozenset(unquote(htmllib.unescape(s)) for s in stubs),
                 contents=index == 1,
             )
@@ -131,8 +140,11 @@ def _attributes(pattern: re.Pattern[str], html: str) -> set[str]:
     return {value for tag in TAG.findall(html) for value in pattern.findall(tag)}
 
 
-def _after_first_tag(body: str, insert: str) -> str:
-    match = _FIRST.search(body)
+def _after_first_tag(body: str, insert: str, first: re.Pattern[str] = _FIRST) -> str:
+    """``body`` with ``insert`` after its first tag that ``first`` finds. The contents part's
+    placeholders go in the contents, after "About this handbook" that begins the part: before
+    its heading they would be blocks of their own on the page before it."""
+    match = first.search(body)
     assert match is not None, "every part starts with a <section> or <nav>"
     return body[: match.end()] + insert + body[match.end() :]
 
@@ -172,7 +184,7 @@ def _child(
     """Typeset one part in a forked process; every outcome goes back through ``conn``."""
     try:
 
-        def meet(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
+        def meet(pages: int, anchors: dict[str, int]) -> tuple[int, int, dict[str, int]]:
             try:
                 conn.send(("paged", pages, anchors))
                 reply = conn.recv()
@@ -182,21 +194,21 @@ def _child(
                 raise SystemExit(0)
             if reply[0] == "again":
                 raise _Again(*reply[1:])
-            return reply[1], reply[2]
+            return reply[1], reply[2], reply[3]
 
         with font_config() as fonts:
             try:
-                with internals.numbering(meet):
+                with internals.numbering(meet, part.stubs):
                     document = render(part.html, folder=folder, overrides=overrides, fonts=fonts)
             except _Again as again:
                 numbers, offset, total, expected = again.args
 
-                def check(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
+                def check(pages: int, anchors: dict[str, int]) -> tuple[int, int, dict[str, int]]:
                     if pages != expected:  # the numbers changed how the contents break
                         raise _Recount(pages)
-                    return offset, total
+                    return offset, total, numbers
 
-                with internals.numbering(check):
+                with internals.numbering(check, part.stubs):
                     document = render(
                         number_contents(part.html, numbers),
                         folder=folder,
@@ -208,7 +220,7 @@ def _child(
             "done",
             [(page.height, page.bookmarks) for page in document.pages],
         )
-    except _Recount:
+    except (_Recount, internals.Repaginated):
         outcome = ("recount",)
     except CrisisplanError as exc:
         outcome = ("error", exc.message, exc.problems)
@@ -294,7 +306,9 @@ def _coordinate(parts: list[Part], conns: list[Any]) -> list[tuple[float, list[A
         }
         for part, conn, offset, count in zip(parts, conns, offsets, counts, strict=True):
             conn.send(
-                ("again", numbers, offset, total, count) if part.contents else ("go", offset, total)
+                ("again", numbers, offset, total, count)
+                if part.contents
+                else ("go", offset, total, numbers)
             )
         done = [receive(conn) for conn in conns]
         if any(message[0] == "recount" for message in done):
