@@ -12,6 +12,7 @@ import pytest
 from crisisplan.build import Options, build_handbook
 from crisisplan.errors import BuildError
 from crisisplan.pdf.weasy import fetcher, write_pdf
+from crisisplan.playbook import playbook
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +89,8 @@ def test_bookmarks_land_on_pages_that_carry_their_titles(pdf, page_texts):
 
 def test_contents_page_numbers_are_the_real_pages(pdf, page_texts):
     bookmarks = dict(_outline(pdf))
-    contents = next(
-        i for i, t in enumerate(page_texts) if t.startswith("Contents") or " Contents " in t[:200]
+    contents = next(  # the contents may follow the last lines of "About this handbook"
+        i for i, t in enumerate(page_texts) if re.search(r"\bContents In a crisis now\?", t)
     )
     toc = page_texts[contents]
     assert "{" not in toc  # no Markdown attribute list such as "{ #threat }"
@@ -193,7 +194,7 @@ def test_crisis_card_is_one_page_on_its_own_sheet(page_texts):
     assert page_texts[1] == ""
     assert "In a crisis now?" in page_texts[2] and "Who to call" in page_texts[2]
     assert page_texts[3].startswith("About this handbook")  # governance before the contents
-    contents = next(i for i, t in enumerate(page_texts) if t.startswith("Contents"))
+    contents = next(i for i, t in enumerate(page_texts) if "Contents In a crisis now?" in t)
     assert 3 < contents < 7
 
 
@@ -201,7 +202,12 @@ def test_paper_forms_follow_the_handbook(page_texts):
     log = next(i for i, t in enumerate(page_texts) if t.startswith("Incident log sheet"))
     review = next(i for i, t in enumerate(page_texts) if t.startswith("Post-crisis review sheet"))
     assert review == log + 1 == len(page_texts) - 1
-    assert "What went wrong, and what was the cause?" in page_texts[review]
+    # the review page's questions (the playbook's), one list for the page and the sheet
+    questions = playbook("en").review_questions
+    assert len(questions) == 8
+    for question in questions:
+        assert " ".join(question.split()) in page_texts[review], question
+    assert "Source or link" in page_texts[log]
 
 
 def test_every_threat_pages_tables_are_measured(reference_pages):

@@ -275,6 +275,220 @@ def test_an_empty_column_gets_room_to_write_in():
     assert "cp-short" not in measured  # a long questionnaire of a table may break
 
 
+# -- the paper sheets and the pages they copy ---------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=["en", "id"])
+def print_source(request, example_path, tmp_path_factory) -> tuple[str, str]:
+    """The reference handbook's print HTML, in English and Indonesian, and its language."""
+    from crisisplan.build import prepare
+    from crisisplan.pdf.html import print_html
+
+    folder = tmp_path_factory.mktemp(f"html-{request.param}")
+    source = example_path.read_text(encoding="utf-8")
+    source = source.replace("language: en", f"language: {request.param}", 1)
+    (folder / "questionnaire.yaml").write_text(source, encoding="utf-8")
+    (folder / "logo.svg").write_bytes((example_path.parent / "logo.svg").read_bytes())
+    loaded, hb, pages = prepare(folder / "questionnaire.yaml")
+    return print_html(hb, pages, folder=loaded.folder), request.param
+
+
+def _text(html: str) -> str:
+    import html as htmllib
+
+    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", "", html)).replace("\u200b", "").split())
+
+
+def _after(html: str, marker: str, tag: str = "table", skip: int = 0) -> str:
+    """The ``skip``-th ``<tag>`` element (0: the first) after ``marker`` in ``html``."""
+    start = html.index(marker)
+    for _ in range(skip + 1):
+        start = html.index(f"<{tag}", start + 1)
+    return html[start : html.index(f"</{tag}>", start)]
+
+
+def test_the_paper_sheets_ask_what_the_pages_ask(print_source):
+    """The incident log sheet has the appendix log's columns, and the review sheet the review
+    page's questions: one list of each (strings.yaml, the playbook), used by both."""
+    html, language = print_source
+    page_log = _after(html, 'id="appendix--index-incident-log"')
+    sheet_log = _after(html, 'id="form-incident-log"')
+    columns = [_text(c) for c in re.findall(r"<th[^>]*>(.*?)</th>", page_log)]
+    assert [_text(c) for c in re.findall(r"<th[^>]*>(.*?)</th>", sheet_log)] == columns
+    assert len(columns) == 5
+    if language == "en":
+        assert "Source or link" in columns
+    review = _after(html, 'id="recovery--index-review"', skip=1)  # after the deadlines
+    questions = [_text(row) for row in re.findall(r"<tr>\s*<td>(.*?)</td>", review)]
+    sheet = html[html.index('id="form-review"') :]
+    asked = [
+        _text(q).split(". ", 1)[1] for q in re.findall(r'<h2 class="form-q">(.*?)</h2>', sheet)
+    ]
+    assert asked == questions
+    assert len(questions) == 8
+
+
+def test_the_review_sheet_holds_every_question_on_one_page(built):
+    texts = pages_text(built)
+    last = " ".join(texts[-2].split())  # the last page (the text ends with a form feed)
+    assert last.count("?") >= 8 and re.search(r"\b8\. ", last), last[:200]
+
+
+def test_a_column_of_nothing_but_dashes_is_left_out_and_dates_stay_whole():
+    rows = "".join(
+        f"<tr>\n<td>Agency {n}</td>\n<td>–</td>\n<td>{'–' if n else ''}</td>\n"
+        f"<td>Call on 1 September 2027</td>\n<td></td>\n</tr>\n"
+        for n in range(3)
+    )
+    html = (
+        "<table>\n<thead>\n<tr>\n<th>Who</th>\n<th>Out of hours</th>\n<th>Fax</th>\n"
+        f"<th>When</th>\n<th>Notes</th>\n</tr>\n</thead>\n<tbody>\n{rows}</tbody>\n</table>"
+    )
+    measured = tables.measure(html)
+    heads = re.findall(r"<th[^>]*>(.*?)</th>", measured)
+    assert heads == ["Who", "When", "Notes"]  # an empty column to write in stays
+    assert measured.count("<td>") + measured.count("<td ") == 9
+    assert '<span class="cp-date">1 September 2027</span>' in measured
+    assert "cp-write-in" in measured
+
+
+def _words(pdf: Path, page: int) -> list[tuple[float, float, str]]:
+    """The words of a page (0-based): (x, y of the top, in points), text."""
+    raw = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page + 1), "-l", str(page + 1), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [
+        (float(x), float(y), word)
+        for x, y, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', raw
+        )
+    ]
+
+
+def test_rows_to_write_in_are_three_lines_high(built):
+    """The post-crisis review's answers and the lessons-learned log: a row to write in is
+    about three lines of its text high (12 mm or more), not one."""
+    texts = pages_text(built)
+    mm12 = 12 * 72 / 25.4
+    status = next(i for i, t in enumerate(texts) if len(re.findall(r"\b(Done|Selesai)\b", t)) >= 4)
+    ys = sorted({y for _, y, w in _words(built, status) if w in ("Done", "Selesai")})
+    assert len(ys) >= 4
+    assert all(b - a >= mm12 for a, b in itertools.pairwise(ys)), ys
+    # the review's questions: the first word of each row, in the table's first column
+    for review in range(len(texts) - 3, 0, -1):
+        words = _words(built, review)
+        heads = [
+            (x, y)
+            for (x, y, w), (_, y2, w2) in itertools.pairwise(words)
+            if w in ("Question", "Pertanyaan") and w2 in ("Answer", "Jawaban") and y == y2
+        ]
+        if heads:
+            break
+    head = heads[0]
+    column = sorted({y for x, y, _ in words if abs(x - head[0]) < 1 and y > head[1] + 5})
+    starts = [column[0]] + [b for a, b in itertools.pairwise(column) if b - a > 15]
+    assert len(starts) == 8, column
+    assert all(b - a >= mm12 for a, b in itertools.pairwise(starts)), starts
+
+
+def test_the_contact_sheet_keeps_addresses_and_dates_whole(built, example_path):
+    """E-mail addresses break only before their "@" (two lines at most), no date is broken
+    over two lines, and the outside contacts' out-of-hours column, all "–", is left out."""
+    data = yaml.safe_load(example_path.read_text(encoding="utf-8"))
+    text = "\n".join(pages_text(built))
+    emails = [member["email"] for member in data["team"] if member.get("email")]
+    assert emails
+    for email in emails:
+        domain = email.split("@")[1]
+        assert email in text.replace("\n@", "@"), email  # whole, or broken before its "@"
+        assert "@" + domain in text, email  # the domain on one line
+    assert not re.search(r"\b\d{1,2} [A-Z][a-z]+\n\d{4}\b", text)
+    assert re.search(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b", text)
+    appendix = next(
+        t for t in pages_text(built) if re.search(r"\n(Outside contacts|Kontak pihak luar)\n", t)
+    )
+    outside = appendix[re.search(r"\n(Outside contacts|Kontak pihak luar)\n", appendix).end() :]
+    assert "Out of hours" not in outside and "Di luar jam kerja" not in outside
+
+
+# -- page references ----------------------------------------------------------------------------
+
+_REFERENCE = re.compile(r"\((?:p|hlm)\.\s(\d+)\)")
+
+
+def _link_targets(pdf: Path) -> dict[int, set[int]]:
+    """The pages (1-based) that each page's internal links lead to, by page (0-based)."""
+    reader = pypdf.PdfReader(pdf)
+    names = reader.named_destinations
+    out: dict[int, set[int]] = {}
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if "/Dest" in annotation:
+                target = reader.get_destination_page_number(names[str(annotation["/Dest"])])
+                out.setdefault(number, set()).add(target + 1)
+    return out
+
+
+def test_internal_links_say_on_which_page_they_lead(built):
+    """The card's links (and every internal link but the contents') are followed by the page of
+    their target, right across the parts the PDF is typeset in: "contact sheet (p. 61)"."""
+    targets = _link_targets(built)
+    texts = pages_text(built)
+    card = {int(n) for n in _REFERENCE.findall(texts[2])}
+    assert card == targets[2] and len(card) >= 4, (card, targets[2])
+    assert max(card) > 40  # the contact sheet, in the appendix, another part
+    referenced = 0
+    for number, page_text in enumerate(texts):
+        found = {int(n) for n in _REFERENCE.findall(page_text)}
+        referenced += len(found)
+        assert found <= targets.get(number, set()), (number + 1, found)
+    assert referenced >= 30
+
+
+def ink_depths(pdf: Path, footer_mm: float = 17) -> list[float]:
+    """How far down each page, as a share of its height, ink reaches above the footer."""
+    from PIL import Image
+
+    depths = []
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(
+            ["pdftoppm", "-r", "20", "-gray", str(pdf), str(Path(folder) / "p")], check=True
+        )
+        for file in sorted(Path(folder).iterdir()):
+            image = Image.open(file)
+            width, height = image.size
+            pixels = image.load()
+            depth = 0.0
+            for y in range(int(height * (1 - footer_mm / 297)) - 1, 0, -1):
+                if any(pixels[x, y] < 220 for x in range(width)):
+                    depth = y / height
+                    break
+            depths.append(depth)
+    return depths
+
+
+def test_no_page_is_left_all_but_empty(built, example_path):
+    """No page carries over a few lines before a forced page break (the end of "About this
+    handbook", the last items of a checklist): the contents follow the about page's last
+    page, and a phase's other pages (the drill, the exercises) follow on. The ink of every
+    page reaches a quarter of the way down, but the blank one behind the cover and the last
+    page of a threat or of the appendix, before the next threat or form: those start a sheet
+    of their own by design."""
+    data = yaml.safe_load(example_path.read_text(encoding="utf-8"))
+    reader = pypdf.PdfReader(built)
+    names = reader.named_destinations
+    starts = [f"response--{threat['id']}" for threat in data["threats"]]
+    starts += ["form-incident-log", "form-review"]
+    before = {reader.get_destination_page_number(names[name]) - 1 for name in starts}
+    depths = ink_depths(built)
+    short = [n + 1 for n, depth in enumerate(depths) if depth < 0.25 and n not in before | {1}]
+    assert short == [], short
+
+
 def lowest_ink(pdf: Path, page: int, footer_mm: float = 17) -> float:
     """How far down a page (0-based), as a share of its height, ink reaches above the footer,
     from the page drawn as an image."""

@@ -31,8 +31,9 @@ _ATTRIBUTES = re.compile(r"\s*\{[^{}]*\}\s*$")
 _SVG = re.compile(r"<svg\b(?![^>]*\sfont-family=)")
 #: An e-mail address may break before its "@" and before a dot of its domain (and nowhere
 #: else), so that a contact table's e-mail column need not be as wide as the longest address
-#: while the names beside it wrap. The break is a zero-width space (WeasyPrint has no <wbr>);
-#: Pango draws no glyph for it.
+#: while the names beside it wrap. A measured table keeps the domain whole when its words fit
+#: (generator/pdf/tables.py): an address then takes two lines at most. The break is a
+#: zero-width space (WeasyPrint has no <wbr>); Pango draws no glyph for it.
 _ZWSP = "\u200b"
 _MAILTO = re.compile(r'(<a\s[^>]*href="mailto:[^"]*"[^>]*>)([^<@]+)@([^<]+)(</a>)')
 
@@ -187,6 +188,37 @@ def refer_back(threats: list[dict[str, Any]], label: str) -> None:
         sec["html"] = Markup("".join(out) + html[last:])
 
 
+#: The text area of the review sheet's page, in mm (width, height), by paper: the page less
+#: print.css's margins; and what its heading and the fields' line take of the height.
+_TEXT_AREA = {"A4": (174.0, 255.0), "letter": (179.9, 237.4)}
+_FORM_HEAD_MM = 25.0
+#: A question (print.css ``h2.form-q``): 4 mm above it, lines of 10.5 pt bold at 1.2.
+_QUESTION_GAP_MM, _QUESTION_LINE_MM = 4.0, 10.5 * 1.2 * 25.4 / 72
+#: The ruled lines to write in, three to a question: 8 mm apart when there is room, never
+#: closer than 6 mm (narrow-ruled paper's are 6.35 mm); below that the sheet runs over.
+_WRITE_LINE_MM = (6.0, 8.0)
+
+
+def review_line(questions: Sequence[str], paper: str = "A4") -> float:
+    """How far apart the review sheet's ruled lines are (mm), so that its questions, each with
+    three lines to write on, fill its page: the questions' own lines measured from the font."""
+    width, height = _TEXT_AREA.get(paper, _TEXT_AREA["A4"])
+    used = 0.0
+    for number, question in enumerate(questions, 1):
+        lines, line = 1, 0.0
+        for word in f"{number}. {question}".split():
+            size = tables.text_mm(word, bold=True, size_pt=10.5)
+            space = tables.text_mm(" ", bold=True, size_pt=10.5)
+            if line and line + space + size > width:
+                lines, line = lines + 1, size
+            else:
+                line += (space if line else 0.0) + size
+        used += _QUESTION_GAP_MM + lines * _QUESTION_LINE_MM
+    room = (height - _FORM_HEAD_MM - used) / (3 * max(len(questions), 1))
+    low, high = _WRITE_LINE_MM
+    return round(max(low, min(high, room)), 1)
+
+
 def theme_file(relative: str, overrides: Sequence[Path] = ()) -> Path:
     """``themes/<relative>`` from the first override folder that has it, else the built-in one."""
     for root in overrides:
@@ -237,6 +269,7 @@ def print_html(
         sections=sorted(all_sections, key=lambda x: order.get(x["kind"], 2)),
         logo=hb.logo_uri,
         paper=PAPER[paper],
+        review_line=review_line(hb.playbook.review_questions, PAPER[paper]),
         stylesheets=[
             theme_file("fonts/print/fonts.css", overrides).as_uri(),
             theme_file("print/print.css", overrides).as_uri(),
