@@ -27,7 +27,7 @@ from .questionnaire import Loaded, load_questionnaire
 from .render import environment, render_pages
 from .schema import Questionnaire
 from .site import build_site, build_site_zensical, export
-from .text import slug_for
+from .text import folder_for, slug_for
 
 
 @dataclass
@@ -152,9 +152,15 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
         source = _source(loaded)
         if previous.get("source", source) != source:
             raise BuildError(
-                f"Error: {target} holds the handbook of another questionnaire with the same"
-                f" company name; give {loaded.path} a distinct company.name, or remove"
+                f"Error: {target} holds the handbook of another questionnaire whose company name"
+                f" gives the same folder; give {loaded.path} a distinct company.name, or remove"
                 f" {target} to replace it."
+            )
+        if previous.get("protected") and options.passphrase is None:
+            raise BuildError(
+                f"Error: {target} is a protected handbook; build it with --protect to replace"
+                " it, or remove it first to publish it unprotected (its personal phone numbers"
+                " would be readable by anyone)."
             )
         if (
             not options.force
@@ -188,6 +194,7 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
             "pdf": hb.pdf if options.pdf else None,
             "pages": len(pages),
             "pdf_pages": pdf_pages,
+            "protected": options.passphrase is not None,
             "version": __version__,
         }
         (staged / output.MARKER).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
@@ -323,10 +330,8 @@ class Outcome:
 
 
 def folder_name(q: Questionnaire) -> str:
-    """The handbook's folder under the output folder: the company's slug, and ``-public`` for
-    the public edition, so that neither edition ever replaces the other."""
-    slug = slug_for(q.company.name)
-    return f"{slug}-public" if q.handbook.edition == "public" else slug
+    """The handbook's folder under the output folder (:func:`text.folder_for`)."""
+    return folder_for(q.company.name, q.handbook.edition)
 
 
 def questionnaires(inputs: Iterable[Path]) -> list[Path]:
@@ -335,8 +340,17 @@ def questionnaires(inputs: Iterable[Path]) -> list[Path]:
     for item in inputs:
         item = Path(item)
         if item.is_dir():
-            direct = [p for p in item.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()]
-            nested = [p for p in item.glob("*/questionnaire.y*ml") if p.is_file()]
+            # Hidden files are not questionnaires: .gitlab-ci.yml, .pre-commit-config.yaml ...
+            direct = [
+                p
+                for p in item.iterdir()
+                if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith(".")
+            ]
+            nested = [
+                p
+                for p in item.glob("*/questionnaire.y*ml")
+                if p.is_file() and not p.parent.name.startswith(".")
+            ]
             found += sorted(direct + nested)
         else:
             found.append(item)
@@ -378,9 +392,14 @@ def build_many(
     outcomes: dict[tuple[Path, str | None], Outcome] = {}
     by_folder: dict[str, list[tuple[Path, str | None]]] = {}
     mine: list[tuple[Path, str | None]] = []
+    companies: set[str] = set()
+    built_as: dict[tuple[Path, str | None], str] = {}
     for job in builds if len(builds) > 1 or shard else ():  # one build is loaded by itself only
         try:
-            folder = folder_name(load_questionnaire(job[0], edition=job[1]).questionnaire)
+            q = load_questionnaire(job[0], edition=job[1]).questionnaire
+            folder = folder_name(q)
+            companies.add(slug_for(q.company.name))
+            built_as[job] = q.handbook.edition
         except CrisisplanError as exc:  # its error is reported by the shard of its file name
             if not shard or shard_of(str(job[0]), shard[1]) == shard[0]:
                 outcomes[job] = Outcome(job[0], error=exc.format_message(), edition=job[1])
@@ -391,12 +410,17 @@ def build_many(
             mine.append(job)
     if shard:
         builds = [job for job in builds if job in mine]
+    if options.passphrase is not None and len(companies) > 1:
+        raise BuildError(
+            f"Error: --protect would give {len(companies)} companies one passphrase, so each"
+            " client's team could open the others' handbooks; build each company with its own"
+            " passphrase (one command each)."
+        )
     for folder, group in by_folder.items():
         for job in group if len(group) > 1 else ():
             others = ", ".join(str(p) for p, _ in group if p != job[0])
-            outcomes[job] = Outcome(
-                job[0], error=_same_folder(job[0], others, folder), edition=job[1]
-            )
+            message = _same_folder(job[0], others, folder, built_as[job], both=len(editions) > 1)
+            outcomes[job] = Outcome(job[0], error=message, edition=job[1])
     todo = [job for job in builds if job not in outcomes]
     done = 0
     for outcome in outcomes.values():
@@ -437,10 +461,11 @@ def shard_of(name: str, count: int) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") % count + 1
 
 
-def _same_folder(path: Path, others: str, folder: str) -> str:
-    edition = "public" if folder.endswith("-public") else "internal"
+def _same_folder(path: Path, others: str, folder: str, edition: str, *, both: bool) -> str:
+    advice = "give each company a distinct company.name"
+    if not both:
+        advice += ", or build one as the other edition (handbook.edition, or --edition)"
     return (
-        f"Error: {path}: its {edition} edition would be built into {folder}/, as {others}'s"
-        " would: give each company a distinct company.name, or build one as the other edition"
-        " (handbook.edition, or --edition)"
+        f"Error: {path}: its {edition} edition would be built into {folder}/, as a handbook of"
+        f" {others} would: {advice}"
     )

@@ -47,7 +47,7 @@ def talk_options(command: Any) -> Any:
         expose_value=False,
         is_eager=True,
         callback=_set_verbosity(2),
-        help="Print more: what each build wrote, or what each questionnaire took from defaults.",
+        help="Print more (what was written, what came from built-in defaults).",
     )
     return quiet(verbose(command))
 
@@ -99,26 +99,31 @@ def validate(files: tuple[Path, ...], strict: bool, fmt: str) -> None:
     from .build import questionnaires
     from .questionnaire import load_questionnaire
 
+    found = questionnaires(files)
+    if not found:
+        raise CrisisplanError(
+            "Error: no questionnaires found (*.yaml, *.yml or */questionnaire.yaml)."
+        )
     report: list[dict[str, Any]] = []
     failed = 0
-    for file in questionnaires(files):
+    for file in found:
         try:
             loaded = load_questionnaire(file)
         except QuestionnaireError as exc:
             failed += 1
-            problems = exc.problems
-            report.append(_validated(file, False, problems))
-            if fmt == "text":
-                exc.checked().show()
+            report.append(_validated(file, False, exc.problems))
+            if fmt == "text":  # with --quiet, the errors only
+                shown = [p for p in exc.problems if not p.warning or _verbosity >= 1]
+                QuestionnaireError(exc.checked().message, shown).show()
             continue
-        warnings = loaded.warnings
+        warnings = sorted(loaded.warnings)
         valid = not (strict and warnings)
         failed += not valid
         report.append(_validated(file, valid, warnings, sorted(loaded.defaulted)))
         if fmt == "json":
             continue
-        for warning in warnings:
-            say(str(warning))
+        for warning in warnings:  # under --strict they are errors: shown even with --quiet
+            say(str(warning), level=1 if valid else 0)
         n = len(warnings)
         if not valid:
             click.echo(f"Error: {n} warning{'s' if n != 1 else ''} in {file} (--strict).", err=True)
@@ -198,9 +203,10 @@ def init(path: Path, language: str) -> None:
     header = f"# yaml-language-server: $schema=./{SCHEMA_FILE}\n"
     with path.open("x", encoding="utf-8") as fh:
         fh.write(header + starter)
-    kept = schema_path.exists()
-    if not kept:
-        schema_path.write_text(json_schema_text(), encoding="utf-8")
+    schema_text = json_schema_text()
+    kept = schema_path.exists() and not _ours(schema_path)
+    if not kept:  # a schema crisisplan wrote is brought up to date
+        schema_path.write_text(schema_text, encoding="utf-8")
     wrote = (
         f"; kept the JSON Schema {schema_path}" if kept else f" and its JSON Schema {schema_path}"
     )
@@ -209,9 +215,17 @@ def init(path: Path, language: str) -> None:
     click.echo(
         f"Wrote {path}{wrote} (editors use it to complete and check fields).\n"
         f"Fill it in, then run: crisisplan validate {path}\n"
-        f"Every field is explained in {where}; 'crisisplan schema' prints the schema,"
-        " 'crisisplan COMMAND --help' explains a command."
+        f"Every field is explained in {where};\n"
+        "'crisisplan schema' prints the schema, 'crisisplan COMMAND --help' explains a command."
     )
+
+
+def _ours(schema_path: Path) -> bool:
+    """Whether an existing schema file was written by crisisplan (then it is replaced)."""
+    try:
+        return '"title": "crisisplan questionnaire"' in schema_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 paper_option = click.option(
@@ -222,8 +236,8 @@ paper_option = click.option(
     help="Paper size of the PDF.",
 )
 EDITION_HELP = (
-    "Build this edition, whatever the questionnaire's handbook.edition says: internal (with"
-    " personal contact details) in OUTDIR/<slug>/, public (without) in OUTDIR/<slug>-public/."
+    "This edition, whatever the questionnaire's handbook.edition says: internal (with personal"
+    " contact details) or public (without)."
 )
 edition_option = click.option(
     "--edition", type=click.Choice(["internal", "public"]), default=None, help=EDITION_HELP
@@ -286,7 +300,9 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     "--edition",
     type=click.Choice(["internal", "public", "both"]),
     default=None,
-    help=EDITION_HELP + " both: the two, side by side, each PDF named after its edition.",
+    help=EDITION_HELP
+    + " internal goes to OUTDIR/<slug>/, public to OUTDIR/<slug>-public/; both: the two, each"
+    " PDF named after its edition.",
 )
 @click.option(
     "--force", is_flag=True, help="Rebuild every client, even those whose inputs have not changed."
@@ -459,7 +475,8 @@ def export(
 
     \b
     Example:
-        crisisplan export client.yaml -o project/ && mkdocs build -f project/mkdocs.yml
+        crisisplan export client.yaml -o project/
+        mkdocs build -f project/mkdocs.yml
     """
     from .build import export_project
 

@@ -412,6 +412,11 @@ class Handbook:
         return self.images[self.logo].data_uri() if self.logo else None
 
     @property
+    def folder(self) -> str:
+        """The handbook's folder under the output folder."""
+        return text.folder_for(self.company.name, self.handbook.edition)
+
+    @property
     def site_url(self) -> str | None:
         """Where the site is published, ending in ``/`` (MkDocs joins page paths to it)."""
         url: str | None = self.handbook.site_url

@@ -29,7 +29,7 @@ import yaml
 
 from . import resources
 from .errors import BuildError
-from .text import slug_for, strings
+from .text import strings
 
 ENV = "CRISISPLAN_PASSPHRASE"
 MIN_LENGTH = 12
@@ -84,11 +84,17 @@ def check(engine: str, passphrase: Passphrase | None = None) -> None:
 
 
 def check_passphrase(value: str) -> None:
-    """A passphrase long enough to be worth encrypting with (it is tried offline, at will)."""
-    if len(value.strip()) < MIN_LENGTH:
+    """A passphrase long enough to be worth encrypting with (it is tried offline, at will);
+    spaces around it are part of it, so they count but are not enough."""
+    if not value.strip():
         raise BuildError(
-            f"Error: the passphrase has {len(value.strip())} characters; use at least"
-            f" {MIN_LENGTH}, such as four or more random words."
+            f"Error: the passphrase is empty; set {ENV} to one of {MIN_LENGTH}"
+            " characters or more, such as four or more random words."
+        )
+    if len(value) < MIN_LENGTH or len(value.strip()) < MIN_LENGTH:
+        raise BuildError(
+            f"Error: the passphrase is shorter than {MIN_LENGTH} characters; use a longer one,"
+            " such as four or more random words."
         )
 
 
@@ -114,7 +120,7 @@ def read_passphrase() -> Passphrase:
 # -- the site ---------------------------------------------------------------------------------
 
 
-def configure(data: dict[str, Any], project: Path, *, language: str, company: str) -> None:
+def configure(data: dict[str, Any], project: Path, *, language: str, folder: str) -> None:
     """Make the client's mkdocs.yml (``data``, written afterwards) a protected project: the
     plugin after the search plugin, with the handbook's words, the search script and the hook
     that encrypts the search index. No passphrase: :func:`unlock` gives it after loading."""
@@ -144,7 +150,9 @@ def configure(data: dict[str, Any], project: Path, *, language: str, company: st
                 "encrypted_something": {"md-nav--secondary": ["nav", "class"]},
                 "remember_keys": True,  # for the session, in sessionStorage: one passphrase a visit
                 "remember_password": False,
-                "remember_prefix": f"crisisplan-{slug_for(company)}-",
+                # One name per handbook folder: the two editions of a company, opened in one
+                # tab, each keep their own key.
+                "remember_prefix": f"crisisplan-{folder}-",
                 "webcrypto": True,
                 "esm": False,
                 "kdf_pow": KDF_POW,

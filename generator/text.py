@@ -209,6 +209,14 @@ RESERVED_SLUGS = {
 }
 
 
+def folder_for(company: str, edition: str) -> str:
+    """A handbook's folder under the output folder: the company's slug, and ``-public`` for the
+    public edition (the same in every language, for deploy scripts), so that neither edition
+    ever replaces the other."""
+    slug = slug_for(company)
+    return f"{slug}-public" if edition == "public" else slug
+
+
 def slug_for(name: str) -> str:
     """The client's folder name, from the company name: safe on every file system, never empty."""
     slug = slugify(name)

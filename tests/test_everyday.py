@@ -170,3 +170,39 @@ def test_a_bad_shard_is_one_line(tmp_path):
     result = invoke("build", "--shard", "0/3")
     assert result.exit_code == 2
     assert "'0/3' is not K/N with 1 <= K <= N, such as 2/4." in result.output
+
+
+def test_validate_of_a_folder_without_questionnaires_fails(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = invoke("validate", str(tmp_path / "empty"))
+    assert result.exit_code == 1
+    assert "Error: no questionnaires found" in result.output
+
+
+def test_hidden_yaml_files_are_not_questionnaires(clients):
+    (clients / ".gitlab-ci.yml").write_text("stages: [build]\n", encoding="utf-8")
+    (clients / ".hidden").mkdir()
+    (clients / ".hidden" / "questionnaire.yaml").write_text("- not one\n", encoding="utf-8")
+    report = json.loads(invoke("validate", str(clients), "--format", "json").stdout)
+    assert sorted(Path(f["file"]).name for f in report["files"]) == [
+        "questionnaire.yaml",
+        "rusak.yaml",
+    ]
+
+
+def test_validate_strict_quiet_still_says_which_warnings_failed(clients):
+    result = invoke("validate", str(clients / "sepi"), "--strict", "-q")
+    assert result.exit_code == 1
+    assert "warning: company: no team is listed" in result.output
+
+
+def test_validate_quiet_shows_errors_without_warnings(tmp_path):
+    path = tmp_path / "q.yaml"  # an error, and the warning of a hashtag read as a comment
+    path.write_text(
+        BROKEN + "monitoring:\n  alert_when:\n    - Posts with hashtag #boycott\n",
+        encoding="utf-8",
+    )
+    loud = invoke("validate", str(path))
+    quiet = invoke("validate", str(path), "-q")
+    assert "warning:" in loud.output and "warning:" not in quiet.output
+    assert "company.website" in quiet.output and quiet.exit_code == 1

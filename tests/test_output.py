@@ -379,8 +379,9 @@ def test_a_build_that_would_replace_another_clients_handbook_refuses(tmp_path):
     with pytest.raises(BuildError) as info:
         build_handbook(other, tmp_path / "out", SITE_ONLY)
     assert info.value.format_message() == (
-        f"Error: {first.output} holds the handbook of another questionnaire with the same company"
-        f" name; give {other} a distinct company.name, or remove {first.output} to replace it."
+        f"Error: {first.output} holds the handbook of another questionnaire whose company name"
+        f" gives the same folder; give {other} a distinct company.name, or remove"
+        f" {first.output} to replace it."
     )
     assert snapshot(first.output) == before
     assert build_handbook(one, tmp_path / "out", SITE_FORCE).output == first.output

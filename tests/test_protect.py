@@ -25,8 +25,9 @@ from browser_support import search, serving
 from click.testing import CliRunner
 
 from crisisplan import protect
-from crisisplan.build import Options, build_handbook
+from crisisplan.build import Options, build_handbook, build_many
 from crisisplan.cli import cli
+from crisisplan.errors import BuildError
 from crisisplan.questionnaire import load_questionnaire
 from crisisplan.site import export
 
@@ -236,8 +237,56 @@ def test_a_protected_build_is_always_rebuilt(tmp_path, example_path):
     site_only = Options(pdf=False, passphrase=PROTECTED.passphrase)
     assert not build_handbook(example_path, tmp_path, site_only).skipped
     assert not build_handbook(example_path, tmp_path, site_only).skipped
+
+
+def test_a_build_without_protect_never_replaces_a_protected_handbook(
+    tmp_path, example_path, details
+):
+    """A nightly job that forgot --protect (or its secret) must not publish the numbers."""
+    site = build_handbook(
+        example_path, tmp_path, Options(pdf=False, passphrase=PROTECTED.passphrase)
+    )
+    with pytest.raises(BuildError) as info:
+        build_handbook(example_path, tmp_path, Options(pdf=False, force=True))
+    assert info.value.format_message() == (
+        f"Error: {site.output} is a protected handbook; build it with --protect to replace it,"
+        " or remove it first to publish it unprotected (its personal phone numbers would be"
+        " readable by anyone)."
+    )
+    assert found(site.output, details) == {}
+    shutil.rmtree(site.output)
     assert not build_handbook(example_path, tmp_path, Options(pdf=False)).skipped  # now open
     assert build_handbook(example_path, tmp_path, Options(pdf=False)).skipped
+
+
+def test_one_passphrase_is_never_given_to_several_companies(tmp_path, example_path):
+    other = tmp_path / "other.yaml"
+    other.write_text("company:\n  name: Toko Lain\n", encoding="utf-8")
+    with pytest.raises(BuildError) as info:
+        build_many([example_path, other], tmp_path / "out", PROTECTED, jobs=1)
+    assert "--protect would give 2 companies one passphrase" in info.value.format_message()
+    assert not (tmp_path / "out").exists()
+    # the two editions of one company share it
+    both = build_many(
+        [example_path],
+        tmp_path / "out",
+        Options(pdf=False, passphrase=PROTECTED.passphrase),
+        jobs=1,
+        editions=("internal", "public"),
+    )
+    assert [o.error for o in both] == [None, None]
+
+
+def test_each_folder_keeps_its_own_key_in_the_browser(tmp_path, example_path):
+    from crisisplan.build import prepare
+
+    for edition, folder in (("internal", "kopi-nusantara"), ("public", "kopi-nusantara-public")):
+        loaded, hb, pages = prepare(example_path)
+        hb.handbook.edition = edition
+        config_file = export(
+            hb, pages, tmp_path / edition, folder=loaded.folder, pdf_name=None, protected=True
+        )
+        assert f"remember_prefix: crisisplan-{folder}-" in config_file.read_text("utf-8")
 
 
 def test_the_sanitiser_runs_before_the_plugin_keeps_a_page(tmp_path, example_path):
@@ -286,7 +335,14 @@ def test_a_passphrase_is_needed(tmp_path):
     )
     assert code == 1
     assert output.splitlines()[-1] == (
-        "Error: the passphrase has 5 characters; use at least 12, such as four or more random words."
+        "Error: the passphrase is shorter than 12 characters; use a longer one, such as four or"
+        " more random words."
+    )
+    code, output = run("build", "--protect", "-o", str(tmp_path / "out"), env={protect.ENV: ""})
+    assert (code, output.splitlines()[-1]) == (
+        1,
+        "Error: the passphrase is empty; set CRISISPLAN_PASSPHRASE to one of 12 characters or"
+        " more, such as four or more random words.",
     )
     assert not (tmp_path / "out").exists()
 
