@@ -206,3 +206,13 @@ def test_validate_quiet_shows_errors_without_warnings(tmp_path):
     quiet = invoke("validate", str(path), "-q")
     assert "warning:" in loud.output and "warning:" not in quiet.output
     assert "company.website" in quiet.output and quiet.exit_code == 1
+
+
+def test_init_brings_a_schema_it_wrote_before_up_to_date(tmp_path, monkeypatch):
+    from crisisplan.schema import json_schema_text
+
+    monkeypatch.chdir(tmp_path)
+    old = '{"title": "crisisplan questionnaire", "properties": {}}'
+    Path("crisisplan.schema.json").write_text(old, encoding="utf-8")
+    assert invoke("init", "new.yaml").exit_code == 0
+    assert Path("crisisplan.schema.json").read_text(encoding="utf-8") == json_schema_text()
