@@ -433,20 +433,17 @@ def _link_targets(pdf: Path) -> dict[int, set[int]]:
     return out
 
 
-def test_internal_links_say_on_which_page_they_lead(built):
-    """The card's links (and every internal link but the contents') are followed by the page of
-    their target, right across the parts the PDF is typeset in: "contact sheet (p. 61)"."""
+def test_the_cards_links_say_on_which_page_they_lead(built):
+    """The card's links are followed by the page of their target, right across the parts the
+    PDF is typeset in: "contact sheet (p. 61)"; no other page's numbers are disturbed."""
     targets = _link_targets(built)
     texts = pages_text(built)
     card = {int(n) for n in _REFERENCE.findall(texts[2])}
     assert card == targets[2] and len(card) >= 4, (card, targets[2])
     assert max(card) > 40  # the contact sheet, in the appendix, another part
-    referenced = 0
     for number, page_text in enumerate(texts):
         found = {int(n) for n in _REFERENCE.findall(page_text)}
-        referenced += len(found)
         assert found <= targets.get(number, set()), (number + 1, found)
-    assert referenced >= 30
 
 
 def ink_depths(pdf: Path, footer_mm: float = 17) -> list[float]:

@@ -42,10 +42,6 @@ _NOWRAP = re.compile(
 #: A date as the pages write it ("1 September 2027", "1 Desember 2026"): kept on one line.
 _DATE = re.compile(r"(?<![\w.,])\d{1,2} [^\W\d_]{3,} \d{4}(?![\w])")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
-#: The end of an internal link, after which print.html writes its page: "(p. 61)", "(hlm. 61)";
-#: measured as the widest of those, with a page number under 1,000.
-_INTERNAL = re.compile(r'(<a href="#[^"]*"[^>]*>.*?)(</a>)', re.S)
-_REFERENCE = " (hlm.\u00a0888)"
 #: A cell that says there is nothing: a column of nothing else is left out of print.
 _NOTHING = {"–", "—", "-"}
 
@@ -146,8 +142,6 @@ def _extents(
     narrowest, widest = [padding] * columns, [padding] * columns
     for row in rows:
         for j, (kind, cell) in enumerate(row):
-            # print.html writes the page of an internal link after it: "(p. 61)"
-            cell = _INTERNAL.sub(r"\1" + _REFERENCE + r"\2", cell)
             for line in _BREAK.split(cell):
                 bold = kind == "h" or "<strong>" in line or "<b>" in line
                 text = htmllib.unescape(_ANY_TAG.sub("", line))
