@@ -92,7 +92,8 @@ def numbering(meet: Meet, elsewhere: Collection[str] = ()) -> Iterator[None]:
         for (_, token), lookup in collector.counter_lookup_items.items():
             known = lookup.page_maker_index is not None
             if token == "content" and lookup.missing_target_counters and known:
-                lookup.pending = True
+                # the reference's text now, so that the page is made again once, not twice
+                lookup.parse_again(lookup.cached_page_counter_values)
                 context.page_maker[lookup.page_maker_index][-1]["content_changed"] = True
         original = collector.cache_target_page_counters
 
