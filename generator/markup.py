@@ -105,9 +105,12 @@ def _named_task(match: re.Match[str]) -> str:
 
 def _labelled_cells(match: re.Match[str]) -> str:
     """A wide table set for stacking on a phone: each body cell with ``data-label`` (its
-    column's header, as plain text), explicit table roles (a browser drops a table's semantics
-    when its display changes), ``data-empty`` on cells with nothing to read and on rows with
-    nothing but blanks, and ``data-form`` on a table of blank rows only (a form to print)."""
+    column's header, as plain text), ``data-empty`` on cells with nothing to read and on rows
+    with nothing but blanks, and ``data-form`` on a table of blank rows only (a form to print).
+
+    No explicit table roles: the Nu checker calls ``role="row"`` and the like on a table's own
+    elements errors, and a browser that drops a table's semantics when a phone stacks it still
+    reads each cell with its column's name (``::before``)."""
     table = match.group(0)
     if "</thead>" not in table:
         return table
@@ -129,18 +132,14 @@ def _labelled_cells(match: re.Match[str]) -> str:
         def cell(c: re.Match[str]) -> str:
             label = htmllib.escape(next(column, ""))
             empty = ' data-empty=""' if _blank(c[2], options=False) else ""
-            return f'<td{c[1]} role="cell" data-label="{label}"{empty}>{c[2]}</td>'
+            return f'<td{c[1]} data-label="{label}"{empty}>{c[2]}</td>'
 
         empty = ' data-empty=""' if blank else ""
-        return f'<tr role="row"{empty}>{_CELL_TEXT.sub(cell, m[1])}</tr>'
+        return f"<tr{empty}>{_CELL_TEXT.sub(cell, m[1])}</tr>"
 
     body = _ROW.sub(row, body)
-    head = _ROW.sub(lambda m: f'<tr role="row">{m[1]}</tr>', head)
-    head = re.sub(r"<th\b", '<th role="columnheader"', head)
-    head = head.replace("<thead>", '<thead role="rowgroup">', 1)
-    body = body.replace("<tbody>", '<tbody role="rowgroup">', 1)
-    form = ' data-form=""' if rows and rows == blank_rows else ""
-    head = head.replace("<table>", f'<table role="table"{form}>', 1)
+    if rows and rows == blank_rows:
+        head = head.replace("<table>", '<table data-form="">', 1)
     return f"{head}</thead>{body}"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -264,7 +265,9 @@ class ThreatView:
     def kind_label(self) -> str:
         """The kind's name, and the questionnaire's own category when it says something else."""
         category = self.threat.category
-        if category and category.lower() not in self.content.label.lower():
+        label = self.content.label.lower()
+        # In words, not letters: "product" is in "Product or food safety", "er" is not in "Other".
+        if category and not re.search(rf"(?<!\w){re.escape(category.lower())}(?!\w)", label):
             return f"{self.content.label} ({category})"
         return self.content.label
 

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
-from browser_support import in_ci, serving
+from browser_support import in_ci, search, serving
 
 from crisisplan.build import Options, build_handbook
 
@@ -114,10 +114,16 @@ def test_axe_finds_no_serious_violation_with_search_results_open(
     page = context.new_page()
     try:
         page.goto((handbooks[edition] / "index.html").as_uri())
-        box = page.locator(".md-search__input")
-        box.click()
-        box.press_sequentially(SEARCHED[edition], delay=20)
+        search(page, SEARCHED[edition])
         page.locator(".md-search-result__link").first.wait_for(state="visible", timeout=15_000)
+        # the list is redrawn as each letter arrives, and its items fade in: wait for the last
+        page.wait_for_function(
+            """() => document.querySelector('.md-search-result__meta').textContent.match(/\\d/)
+                && [...document.querySelectorAll('.md-search-result *')]
+                    .every(e => getComputedStyle(e).opacity === '1')""",
+            timeout=15_000,
+        )
+        page.wait_for_timeout(300)
         page.evaluate(source)
         result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     finally:

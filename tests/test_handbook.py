@@ -332,3 +332,20 @@ def test_print_refers_back_to_a_section_it_has_printed_word_for_word(tmp_path):
     assert f'id="response--{second}-approvals"' in later and "Holding statement" in later
     questions = plain({"p": pages[f"response/{second}.md"]}).split("Hard questions", 1)[1]
     assert "**" in questions and "Key messages" in questions  # the site page is whole
+
+
+@pytest.mark.parametrize(
+    ("category", "shown"), [("Er", True), ("product", False), ("Recall", True)]
+)
+def test_a_threats_own_category_is_shown_unless_its_kind_says_it_in_words(
+    tmp_path, category, shown
+):
+    """Found by the fuzz test: "er" is in "Other threat" as letters, not as a word."""
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "company:\n  name: Toko\nthreats:\n  - id: t1\n    title: Something\n"
+        f"    category: {category}\n    likelihood: 1\n    impact: 1\n",
+        encoding="utf-8",
+    )
+    register = prepare(path)[2]["preparation/index.md"]
+    assert (f"&#40;{category}&#41;" in register) == shown

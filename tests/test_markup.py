@@ -29,22 +29,19 @@ TABLE = """<table>
 </table>"""
 
 
-def test_a_wide_table_gets_labels_roles_and_marks_what_is_blank():
+def test_a_wide_table_gets_labels_and_marks_what_is_blank():
     page = mend(TABLE)
-    assert '<table role="table">' in page
-    assert '<thead role="rowgroup">' in page and '<tbody role="rowgroup">' in page
-    assert page.count('<th role="columnheader">') == 3
-    assert page.count('role="row"') == 3
-    assert '<td role="cell" data-label="Who &amp; why">Sari &lt;b&gt;</td>' in page
-    assert '<td role="cell" data-label="Status" data-empty="">–</td>' in page
+    assert "role=" not in page  # the Nu checker refuses roles on a table's own elements
+    assert '<td data-label="Who &amp; why">Sari &lt;b&gt;</td>' in page
+    assert '<td data-label="Status" data-empty="">–</td>' in page
     # a row of blanks and boxes to tick is a form's row: hidden on a phone
-    assert page.count('<tr role="row" data-empty="">') == 1
+    assert page.count('<tr data-empty="">') == 1
     assert "data-form" not in page  # one row has something to read
 
 
 def test_a_table_of_blank_rows_is_a_form():
     blank = re.sub(r"<td>[^<]*</td>", "<td></td>", TABLE)
-    assert '<table role="table" data-form="">' in mend(blank)
+    assert '<table data-form="">' in mend(blank)
 
 
 def test_a_narrow_table_is_left_as_it_is():
