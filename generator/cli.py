@@ -29,27 +29,26 @@ def _set_verbosity(level: int) -> Any:
     return callback
 
 
+#: The options every command takes, and the verbosity each sets.
+TALK = (
+    ("-q", "--quiet", 0, "Print errors only."),
+    ("-v", "--verbose", 2, "Print more (what was written, what came from built-in defaults)."),
+)
+
+
 def talk_options(command: Any) -> Any:
     """``-q/--quiet`` and ``-v/--verbose``, which every command takes."""
-    quiet = click.option(
-        "-q",
-        "--quiet",
-        is_flag=True,
-        expose_value=False,
-        is_eager=True,
-        callback=_set_verbosity(0),
-        help="Print errors only.",
-    )
-    verbose = click.option(
-        "-v",
-        "--verbose",
-        is_flag=True,
-        expose_value=False,
-        is_eager=True,
-        callback=_set_verbosity(2),
-        help="Print more (what was written, what came from built-in defaults).",
-    )
-    return quiet(verbose(command))
+    for short, long, level, text in reversed(TALK):
+        command = click.option(
+            short,
+            long,
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_verbosity(level),
+            help=text,
+        )(command)
+    return command
 
 
 def say(message: str, *, level: int = 1, err: bool = True) -> None:
