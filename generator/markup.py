@@ -6,7 +6,9 @@ itself) or in partials whose only override is a full copy (``nav-item.html``, ``
 ``search.html``, 40 to 170 lines each, which would then stop following Material's updates). Each
 mend below is one exact pattern of that markup; ``tests/test_checkers.py`` runs both checkers on
 built handbooks, so a Material release that changes its markup shows there, not on a client's
-phone. The task lists come from Python-Markdown (pymdownx.tasklist), whose checkbox has no name.
+phone. The task lists come from Python-Markdown (pymdownx.tasklist), whose checkbox has no name;
+the content's tables get what a phone needs to stack them (``data-label`` and friends, read by
+``crisisplan.css``); the header's title is split so that a phone can show the company alone.
 
 Applied to every page after the build, by either engine, before the Content-Security-Policy is
 computed (``finish.py``).
