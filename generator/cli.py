@@ -23,8 +23,13 @@ _verbosity = 1
 def _set_verbosity(level: int) -> Any:
     def callback(ctx: click.Context, param: click.Parameter, value: bool) -> None:
         global _verbosity
-        if value:
-            _verbosity = level
+        if not value:
+            return
+        chosen = ctx.meta.setdefault("crisisplan.talk", set())
+        chosen.add(level)
+        if len(chosen) > 1:
+            raise click.UsageError("-q/--quiet and -v/--verbose cannot be used together.")
+        _verbosity = level
 
     return callback
 
@@ -68,6 +73,8 @@ def cli() -> None:
         crisisplan validate client.yaml   # check it like a compiler
         crisisplan build client.yaml      # site/<company>/: website and PDF
     """
+    global _verbosity
+    _verbosity = 1  # each command starts at the default; its -q or -v sets it
 
 
 @cli.command(short_help="Check questionnaires; every problem as FILE:LINE:COL.")

@@ -216,3 +216,10 @@ def test_init_brings_a_schema_it_wrote_before_up_to_date(tmp_path, monkeypatch):
     Path("crisisplan.schema.json").write_text(old, encoding="utf-8")
     assert invoke("init", "new.yaml").exit_code == 0
     assert Path("crisisplan.schema.json").read_text(encoding="utf-8") == json_schema_text()
+
+
+def test_quiet_and_verbose_together_are_refused(clients):
+    result = invoke("validate", str(clients / "sepi"), "-q", "-v")
+    assert result.exit_code == 2
+    assert "-q/--quiet and -v/--verbose cannot be used together." in result.output
+    assert invoke("validate", str(clients / "sepi")).output.startswith(str(clients))  # default
