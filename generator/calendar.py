@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import text
 
@@ -12,11 +12,13 @@ if TYPE_CHECKING:
     from .model import Handbook
 
 
-def ics(hb: Handbook) -> bytes:
+def ics(hb: Handbook, *, names: bool = True) -> bytes:
     """Every exercise of the calendar and the handbook's next review, as all-day events.
 
     The same handbook gives the same bytes: each event's UID comes from what it is, and the
-    time stamp from the effective date, not the build's clock.
+    time stamp from the effective date, not the build's clock. ``names=False`` (a protected
+    handbook, whose calendar stays in clear: calendar apps cannot decrypt) gives each owner's
+    role without the person's name.
     """
     from icalendar import Calendar, Event
 
@@ -26,9 +28,13 @@ def ics(hb: Handbook) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"{hb.company.name}: {hb.title}")
     stamp = dt.datetime.combine(hb.effective, dt.time(), dt.UTC)
-    entries = [
-        (e.date, e.label, f"{e.what} ({e.owner.label if e.owner else e.role})") for e in hb.calendar
-    ]
+
+    def owner(e: Any) -> str:
+        if e.owner:
+            return str(e.owner.label if names else e.owner.role)
+        return str(e.role)
+
+    entries = [(e.date, e.label, f"{e.what} ({owner(e)})") for e in hb.calendar]
     entries.append((hb.next_review, s["review"], s["review_what"]))
     for day, summary, description in entries:
         event = Event()

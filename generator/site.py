@@ -152,7 +152,7 @@ def export(
             shutil.copyfile(font, assets / "fonts" / font.name)
     (assets / "stylesheets").mkdir(parents=True, exist_ok=True)
     (assets / "stylesheets" / "brand.css").write_text(brand_css(hb, overrides), encoding="utf-8")
-    (docs / hb.calendar_file).write_bytes(calendar.ics(hb))
+    (docs / hb.calendar_file).write_bytes(calendar.ics(hb, names=not protected))
     for name, image in hb.images.items():  # the checked copies, never the client's files
         (assets / name).write_bytes(image.data)
     theme = project / "overrides"

@@ -121,6 +121,18 @@ def test_no_personal_detail_nor_the_passphrase_is_in_any_file(protected, details
     assert (protected / "index.html").is_file()
 
 
+def test_the_calendar_in_clear_names_roles_not_people(protected, open_site, example_path):
+    """Calendar apps cannot decrypt, so a protected handbook's .ics stays in clear: without
+    the team's names (an open handbook's calendar has them)."""
+    team = [m.name for m in load_questionnaire(example_path).questionnaire.team if m.name]
+    open_ics = next(open_site.glob("*.ics")).read_text(encoding="utf-8")
+    protected_ics = next(protected.glob("*.ics")).read_text(encoding="utf-8")
+    unfold = lambda text: text.replace("\r\n ", "")  # noqa: E731 - RFC 5545 folds long lines
+    assert any(name in unfold(open_ics) for name in team)
+    assert not [name for name in team if name in unfold(protected_ics)]
+    assert "Crisis lead" in unfold(protected_ics)
+
+
 def test_the_search_index_holds_its_entries_encrypted(protected):
     index = (protected / "search" / "search_index.js").read_text(encoding="utf-8")
     assert '"docs":[]' in index
