@@ -65,6 +65,9 @@ _TAG = re.compile(r"<[^>]*>")
 _TABLE = re.compile(r"<table>(.*?)</table>", re.S)
 _HEADER = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
 _ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+_CELL_TEXT = re.compile(r"<td\b([^>]*)>(.*?)</td>", re.S)
+#: What a blank cell of a form may hold: nothing, a dash, or boxes to tick with their options.
+_BLANK = re.compile(r"^\s*(?:[–—-]?|(?:☐\s*[^☐]{0,20}?\s*)+)\s*$")
 #: Tables of this many columns or more are set as stacked rows on a phone, each cell labelled
 #: with its column's header (crisisplan.css); narrower ones fit as they are.
 STACKED_COLUMNS = 3
@@ -143,11 +146,6 @@ def _labelled_cells(match: re.Match[str]) -> str:
     if rows and rows == blank_rows:
         head = head.replace("<table>", '<table data-form="">', 1)
     return f"{head}</thead>{body}"
-
-
-#: What a blank cell of a form may hold: nothing, a dash, or boxes to tick with their options.
-_BLANK = re.compile(r"^\s*(?:[–—-]?|(?:☐\s*[^☐]{0,20}?\s*)+)\s*$")
-_CELL_TEXT = re.compile(r"<td\b([^>]*)>(.*?)</td>", re.S)
 
 
 def _blank(fragment: str, *, options: bool = True) -> bool:

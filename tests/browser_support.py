@@ -105,7 +105,7 @@ def is_external(url: str) -> bool:
     return urlsplit(url).scheme.lower() not in LOCAL_SCHEMES
 
 
-def _unavailable(reason: str) -> NoReturn:
+def unavailable(reason: str) -> NoReturn:
     if in_ci():
         pytest.fail(f"{reason} (CI is set, so this is an error, not a skip)", pytrace=False)
     pytest.skip(reason)
@@ -114,11 +114,11 @@ def _unavailable(reason: str) -> NoReturn:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing: apt-get install chromium (scripts/test.sh does)")
+        unavailable(f"{CHROMIUM} is missing: apt-get install chromium (scripts/test.sh does)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("the Python package playwright is missing: pip install -e '.[test]'")
+        unavailable("the Python package playwright is missing: pip install -e '.[test]'")
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(

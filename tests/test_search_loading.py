@@ -9,17 +9,15 @@ and from a web server, in English and in Indonesian.
 
 from __future__ import annotations
 
-import functools
-import http.server
+import contextlib
 import re
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from browser_support import search
+from browser_support import search, serving
 
 from crisisplan.build import Options, build_handbook
 
@@ -48,27 +46,18 @@ def indonesian(tmp_path_factory: pytest.TempPathFactory, example_path: Path) -> 
     return build_handbook(questionnaire, root / "out", Options(pdf=False)).output
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def serve() -> Iterator[Callable[[Path], str]]:
     """``serve(site)``: the address of ``site`` on a local web server, started once per site."""
-    servers: dict[Path, http.server.ThreadingHTTPServer] = {}
+    with contextlib.ExitStack() as stack:
+        servers: dict[Path, str] = {}
 
-    def address(site: Path) -> str:
-        if site not in servers:
-            handler = functools.partial(_Quiet, directory=str(site))
-            servers[site] = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            threading.Thread(target=servers[site].serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{servers[site].server_port}/"
+        def address(site: Path) -> str:
+            if site not in servers:
+                servers[site] = stack.enter_context(serving(site)) + "/"
+            return servers[site]
 
-    yield address
-    for server in servers.values():
-        server.shutdown()
-        server.server_close()
+        yield address
 
 
 @pytest.fixture(params=["disk", "http"])
