@@ -181,7 +181,8 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
             )
         output.refuse_foreign(target)
         # Forked now: it imports WeasyPrint while this process renders the pages.
-        beside = PdfProcess() if _beside(options) else None
+        language = loaded.questionnaire.handbook.language
+        beside = PdfProcess(language) if _beside(options) else None
         try:
             hb, pages, pdf_pages = _build(loaded, work, options, beside)
         finally:

@@ -21,6 +21,9 @@ from typing import Any
 #: The versions the devices below were written for and are tested with.
 KNOWN = {"weasyprint": ("70.",), "pydyf": ("0.13.",)}
 
+#: What a reference to a page held by another part shows until the parts meet: three digits.
+WIDE_NUMBER = 888
+
 #: ``meet(pages, anchors)`` -> ``(offset, total, numbers)``: see :func:`numbering`.
 Meet = Callable[[int, dict[str, int]], tuple[int, int, dict[str, int]]]
 
@@ -57,12 +60,17 @@ def numbering(meet: Meet, elsewhere: Collection[str] = ()) -> Iterator[None]:
     the pages that hold a ``target-counter()`` are marked to be made again; WeasyPrint's next
     round makes only those. If they then come to other pages, :class:`Repaginated` is raised when
     the margins are laid out. "Page N / M" in the margins gets ``total`` there.
+
+    Until then a reference to a placeholder shows :data:`WIDE_NUMBER`, as wide as the real
+    numbers of a document under 1,000 pages, so that the real ones break no line that the
+    first round did not (a contents' line, "contact sheet (p. 61)").
     """
     import weasyprint.layout as layout
 
     make_all_pages, make_margin_boxes = layout.make_all_pages, layout.make_margin_boxes
     met: dict[int, tuple[int, dict[str, int], int]] = {}  # pages, anchors, total
     checked: set[int] = set()
+    seeded: dict[int, Callable[..., None]] = {}  # WeasyPrint's cache_target_page_counters
     keep = frozenset(elsewhere)
 
     def anchors_of(context: Any) -> dict[str, int]:
@@ -95,7 +103,7 @@ def numbering(meet: Meet, elsewhere: Collection[str] = ()) -> Iterator[None]:
                 # the reference's text now, so that the page is made again once, not twice
                 lookup.parse_again(lookup.cached_page_counter_values)
                 context.page_maker[lookup.page_maker_index][-1]["content_changed"] = True
-        original = collector.cache_target_page_counters
+        original = seeded[id(context)]  # WeasyPrint's own, not the seeding one
 
         def cache(name: str, *args: Any) -> None:
             if name not in keep:  # a placeholder keeps the page of the part that holds it
@@ -103,7 +111,19 @@ def numbering(meet: Meet, elsewhere: Collection[str] = ()) -> Iterator[None]:
 
         collector.cache_target_page_counters = cache
 
+    def seed(context: Any) -> None:
+        collector = context.target_collector
+        original = collector.cache_target_page_counters
+
+        def cache(name: str, values: dict[str, Any], *args: Any) -> None:
+            original(name, {**values, "page": [WIDE_NUMBER]} if name in keep else values, *args)
+
+        collector.cache_target_page_counters = cache
+
     def paginate(context: Any, *args: Any) -> Iterator[Any]:
+        if id(context) not in seeded:
+            seeded[id(context)] = context.target_collector.cache_target_page_counters
+            seed(context)
         made = list(make_all_pages(context, *args))
         stable = not any(entry[-1]["content_changed"] for entry in context.page_maker)
         if stable and id(context) not in met:

@@ -9,10 +9,9 @@ What a part cannot know alone is settled at a rendezvous. WeasyPrint paginates f
 out the page margins (running headers, "page N / M") afterwards; between the two, each part
 reports its page count and where its anchors fell, and learns its first page number, the
 total and the page number of every anchor in the whole document. A page reference
-(``target-counter()``, "contact sheet (p. 61)") is then given its number, and WeasyPrint makes
-again only the pages that hold one (``internals.numbering``); should they come to other pages,
-the PDF is typeset as one. The contents part stops at the rendezvous, because it lists the
-page numbers of the other parts, and is typeset again with those numbers written in.
+(``target-counter()``: the contents' page numbers, "contact sheet (p. 61)") is then given its
+number, and WeasyPrint makes again only the pages that hold one (``internals.numbering``);
+should they come to other pages, the PDF is typeset as one.
 
 Links across parts go through named destinations: a part gets an empty placeholder for each
 id it links to but does not hold, and the joined PDF keeps the destination from the part that
@@ -21,7 +20,7 @@ joined under one Document element, and the document information comes from the f
 
 This relies on WeasyPrint internals (pinned in pyproject.toml) and on the built-in print
 theme; :func:`usable` says when the single-process path must be used instead, and
-``tests/test_typeset.py`` compares both paths.
+``tests/test_parts.py`` compares both paths.
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ from ..errors import BuildError, CrisisplanError
 from ..processes import can_fork, cores, forked
 from ..sanitize import TAG
 from . import internals
-from .weasy import font_config, import_weasyprint, render, save, write_pdf
+from .weasy import font_config, import_weasyprint, render, save, warm, write_pdf
 
 PART = "<!--crisisplan:part-->"
 _RUNNING = re.compile(r"<!--crisisplan:running-->.*?<!--/crisisplan:running-->", re.S)
@@ -51,22 +50,16 @@ _HREF = re.compile(r'\shref="#([^"]*)"')
 _PAGINATION = re.compile(
     r"@page|@import|break-|string-set|counter|target-|footnote|\bpage\s*:", re.I
 )
-_CONTENTS_LINK = re.compile(r'<a href="#([^"]*)"(?: data-page="[^"]*")?')
 _FIRST = re.compile(r"<(?:section|nav)\b[^>]*>")
-_NAV = re.compile(r'<nav class="toc"[^>]*>')
-_H1_END = re.compile(r"</h1>|<nav class=\"toc\"[^>]*>")
+_LANG = re.compile(r'<html lang="([^"]*)"')
 
 
 @dataclass(frozen=True)
 class Part:
-    """One complete HTML document of whole pages, and the ids it only holds placeholders for.
-
-    A ``contents`` part lists page numbers from other parts, so it is typeset twice.
-    """
+    """One complete HTML document of whole pages, and the ids it only holds placeholders for."""
 
     html: str
     stubs: frozenset[str]
-    contents: bool = False
 
 
 def usable(overrides: Sequence[Path]) -> bool:
@@ -87,7 +80,7 @@ def usable(overrides: Sequence[Path]) -> bool:
 
 
 def split(html: str, count: int) -> list[Part] | None:
-    """The cover and card, the contents, then ``count`` parts of consecutive pages.
+    """``count`` parts of consecutive pages, the first from the cover to the contents.
 
     The pages are shared out by the length of their HTML. ``None`` when the HTML lacks the
     markers (a print template override without them).
@@ -98,38 +91,33 @@ def split(html: str, count: int) -> list[Part] | None:
     head, pieces = html[: start + 6], html[start + 6 : end].split(PART)
     if len(pieces) < 3 or 'class="toc"' not in pieces[1]:
         return None
-    front, contents, *pages = pieces
-    running = _RUNNING.search(front)
+    running = _RUNNING.search(pieces[0])
     if running is None:
         return None
-    total, done = sum(map(len, pages)), 0
+    # The cover, the card and the contents stay together: the running strings live on the
+    # cover, and the contents is best typeset beside the front it follows.
+    pieces = [pieces[0] + PART + pieces[1], *pieces[2:]]
+    total, done = sum(map(len, pieces)), 0
     groups: list[list[str]] = [[]]
-    for page in pages:
+    for piece in pieces:
         if groups[-1] and len(groups) < count and done >= total * len(groups) / count:
             groups.append([])
-        groups[-1].append(page)
-        done += len(page)
-    bodies = [front, contents, *("".join(g) for g in groups)]
+        groups[-1].append(piece)
+        done += len(piece)
     everywhere = set(
         _ID.findall(html)
     )  # a link to an id held nowhere stays broken, as in one document
     parts = []
-    for index, body in enumerate(bodies):
+    for index, group in enumerate(groups):
+        body = PART.join(group)
         if index:  # the running header and footer strings live on the cover
-            # (in the contents part, after the heading of "About this handbook" that begins
-            # it: before it they would be blocks of their own on the page before the heading)
-            body = _after_first_tag(body, running.group(0), _H1_END if index == 1 else _FIRST)
+            body = _after_first_tag(body, running.group(0))
         stubs = (_attributes(_HREF, body) & everywhere) - _attributes(_ID, body)
         placeholders = "".join(f'<div id="{stub}"></div>' for stub in sorted(stubs))
-        if index == 1:
-            body = number_contents(body, dict.fromkeys(_attributes(_ID, html), WIDE_NUMBER))
         parts.append(
             Part(
-                head
-                + _after_first_tag(body, placeholders, _NAV if index == 1 else _FIRST)
-                + "</body></html>",
+                head + _after_first_tag(body, placeholders) + "</body></html>",
                 frozenset(unquote(htmllib.unescape(s)) for s in stubs),
-                contents=index == 1,
             )
         )
     return parts
@@ -140,11 +128,9 @@ def _attributes(pattern: re.Pattern[str], html: str) -> set[str]:
     return {value for tag in TAG.findall(html) for value in pattern.findall(tag)}
 
 
-def _after_first_tag(body: str, insert: str, first: re.Pattern[str] = _FIRST) -> str:
-    """``body`` with ``insert`` after its first tag that ``first`` finds. The contents part's
-    placeholders go in the contents, after "About this handbook" that begins the part: before
-    its heading they would be blocks of their own on the page before it."""
-    match = first.search(body)
+def _after_first_tag(body: str, insert: str) -> str:
+    """``body`` with ``insert`` after its first ``<section>`` or ``<nav>`` tag."""
+    match = _FIRST.search(body)
     assert match is not None, "every part starts with a <section> or <nav>"
     return body[: match.end()] + insert + body[match.end() :]
 
@@ -152,30 +138,8 @@ def _after_first_tag(body: str, insert: str, first: re.Pattern[str] = _FIRST) ->
 # -- the rendezvous ---------------------------------------------------------------------------
 
 
-def number_contents(html: str, numbers: dict[str, int]) -> str:
-    """The contents' links with their page numbers written in (``data-page``), for print.css
-    to show in place of ``target-counter()``, which cannot see other parts."""
-
-    def sub(match: re.Match[str]) -> str:
-        page = numbers.get(unquote(htmllib.unescape(match.group(1))))
-        link = f'<a href="#{match.group(1)}"'
-        return match.group(0) if page is None else f'{link} data-page="{page}"'
-
-    return _CONTENTS_LINK.sub(sub, html)
-
-
-#: The first pass of the contents shows this for every page number, as wide as the real ones
-#: of a handbook under 1,000 pages, so that the real numbers break no line the first pass did
-#: not. If the second pass still comes to another page count, the PDF is typeset as one.
-WIDE_NUMBER = 888
-
-
 class _Recount(Exception):
-    """With its page numbers written in, the contents came to another number of pages."""
-
-
-class _Again(Exception):
-    """The contents part has its page count; it is typeset again with the numbers written in."""
+    """With the page numbers of the whole document written in, a part came to other pages."""
 
 
 def _child(
@@ -192,35 +156,17 @@ def _child(
                 raise SystemExit(0) from None
             if reply[0] == "stop":
                 raise SystemExit(0)
-            if reply[0] == "again":
-                raise _Again(*reply[1:])
             return reply[1], reply[2], reply[3]
 
         with font_config() as fonts:
-            try:
-                with internals.numbering(meet, part.stubs):
-                    document = render(part.html, folder=folder, overrides=overrides, fonts=fonts)
-            except _Again as again:
-                numbers, offset, total, expected = again.args
-
-                def check(pages: int, anchors: dict[str, int]) -> tuple[int, int, dict[str, int]]:
-                    if pages != expected:  # the numbers changed how the contents break
-                        raise _Recount(pages)
-                    return offset, total, numbers
-
-                with internals.numbering(check, part.stubs):
-                    document = render(
-                        number_contents(part.html, numbers),
-                        folder=folder,
-                        overrides=overrides,
-                        fonts=fonts,
-                    )
+            with internals.numbering(meet, part.stubs):
+                document = render(part.html, folder=folder, overrides=overrides, fonts=fonts)
             save(document, target, compress=False)  # the join compresses
         outcome: tuple[Any, ...] = (
             "done",
             [(page.height, page.bookmarks) for page in document.pages],
         )
-    except (_Recount, internals.Repaginated):
+    except internals.Repaginated:
         outcome = ("recount",)
     except CrisisplanError as exc:
         outcome = ("error", exc.message, exc.problems)
@@ -241,12 +187,15 @@ def typeset(
     count: int | None = None,
 ) -> int:
     """Typeset ``html`` into ``target`` and return the page count: in parts on every core when
-    ``parallel`` and :func:`usable`, else in this process. ``count`` parts of pages (besides the
-    cover and card, and the contents) default to the number of cores."""
+    ``parallel`` and :func:`usable`, else in this process. ``count`` parts of pages default to
+    the number of cores."""
     parts = split(html, count or cores()) if parallel and usable(overrides) else None
     if parts is None:
         return write_pdf(html, target, folder=folder, overrides=overrides)
     import_weasyprint()  # once here, shared by every forked part
+    lang = _LANG.search(html)
+    if lang:
+        warm(lang.group(1))
 
     files = [target.with_name(f".{target.name}.part{i}") for i in range(len(parts))]
     conns, processes = [], []
@@ -304,12 +253,8 @@ def _coordinate(parts: list[Part], conns: list[Any]) -> list[tuple[float, list[A
             for name, page in message[2].items()
             if name not in part.stubs
         }
-        for part, conn, offset, count in zip(parts, conns, offsets, counts, strict=True):
-            conn.send(
-                ("again", numbers, offset, total, count)
-                if part.contents
-                else ("go", offset, total, numbers)
-            )
+        for conn, offset in zip(conns, offsets, strict=True):
+            conn.send(("go", offset, total, numbers))
         done = [receive(conn) for conn in conns]
         if any(message[0] == "recount" for message in done):
             raise _Recount()

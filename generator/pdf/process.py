@@ -1,8 +1,9 @@
 """Stage 5, the PDF's own process: it typesets beside the site, on the cores the site leaves.
 
 A pool of one forked worker, started when a client turns out to need building: it imports
-WeasyPrint (about 0.4 s) while this process renders the pages, then typesets the print HTML
-it is sent (in parts, ``parts.py``) while this process builds the site.
+WeasyPrint and loads the language's hyphenation patterns while this process renders the
+pages, then typesets the print HTML it is sent (in parts, ``parts.py``) while this process
+builds the site.
 """
 
 from __future__ import annotations
@@ -18,17 +19,18 @@ from pathlib import Path
 
 from ..errors import BuildError
 from . import parts
-from .weasy import import_weasyprint
+from .weasy import import_weasyprint, warm
 
 
 class PdfProcess:
     """A forked process that typesets one PDF when it is sent the print HTML."""
 
-    def __init__(self) -> None:
+    def __init__(self, language: str) -> None:
         self._pool = ProcessPoolExecutor(
             max_workers=1, mp_context=mp.get_context("fork"), initializer=_watch_parent
         )
-        self._imported: Future[None] = self._pool.submit(_import)  # starts the process now
+        # starts the process now
+        self._imported: Future[None] = self._pool.submit(_import, language)
         self._pdf: Future[int] | None = None
 
     def start(
@@ -68,8 +70,9 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, name="crisisplan-watch-parent", daemon=True).start()
 
 
-def _import() -> None:
+def _import(language: str) -> None:
     import_weasyprint()
+    warm(language)
 
 
 def _typeset(

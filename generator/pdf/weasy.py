@@ -67,6 +67,17 @@ def import_weasyprint() -> None:
         ) from None
 
 
+def warm(language: str) -> None:
+    """Load, once in this process, what every part forked from it would otherwise load for
+    itself: the hyphenation patterns of the handbook's language (pyphen keeps them per
+    process, for every WeasyPrint document that hyphenates in that language)."""
+    import pyphen
+
+    lang = pyphen.language_fallback(language)
+    if lang:
+        pyphen.Pyphen(lang=lang)
+
+
 def render(html: str, *, folder: Path, overrides: Sequence[Path] = (), fonts: Any = None) -> Any:
     """Lay out ``html`` with WeasyPrint; return the Document.
 
