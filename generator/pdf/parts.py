@@ -82,7 +82,8 @@ def usable(overrides: Sequence[Path]) -> bool:
 def split(html: str, count: int) -> list[Part] | None:
     """``count`` parts of consecutive pages, the first from the cover to the contents.
 
-    The pages are shared out by the length of their HTML. ``None`` when the HTML lacks the
+    The pages are shared out by the length of their HTML (typesetting time follows it closely).
+    ``None`` when the HTML lacks the
     markers (a print template override without them).
     """
     start, end = html.find("<body>"), html.rfind("</body>")
@@ -99,8 +100,9 @@ def split(html: str, count: int) -> list[Part] | None:
     pieces = [pieces[0] + PART + pieces[1], *pieces[2:]]
     total, done = sum(map(len, pieces)), 0
     groups: list[list[str]] = [[]]
-    for piece in pieces:
-        if groups[-1] and len(groups) < count and done >= total * len(groups) / count:
+    for piece in pieces:  # each in the share its middle falls in
+        middle = done + len(piece) / 2
+        if groups[-1] and len(groups) < count and middle >= total * len(groups) / count:
             groups.append([])
         groups[-1].append(piece)
         done += len(piece)
