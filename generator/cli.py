@@ -547,7 +547,14 @@ def main() -> None:
     # SIGTERM (what CI runners, systemd and `kill` send) stops a build as Ctrl-C does: every
     # work folder and process is cleaned up on the way out, and the previous output stays.
     signal.signal(signal.SIGTERM, _terminate)
-    cli(prog_name="crisisplan")
+    try:
+        cli(prog_name="crisisplan")
+    finally:
+        # The command is done and has cleaned up after itself (work folders, processes,
+        # temporary files: each by its own context manager). The interpreter's last garbage
+        # collection at exit would walk every object MkDocs, Material and the model made, only
+        # to free memory the process is about to give back: a tenth of a second per build.
+        gc.freeze()
 
 
 def _terminate(signum: int, frame: object) -> None:
