@@ -196,7 +196,7 @@ def test_an_unchanged_client_is_not_typeset_again(tmp_path, monkeypatch):
     assert counts.read_text() == "3\n"  # Options.parts reaches the PDF process
     assert multiprocessing.active_children() == []
     # a library call changes no process-wide setting: the command sets them (cli.main)
-    assert (gc.get_threshold(), gc.get_freeze_count()) == (before, 0)
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == (before, 0, True)
 
 
 @needs_beside
