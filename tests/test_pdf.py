@@ -175,6 +175,58 @@ def test_quicker_page_references_write_the_same_bytes(tmp_path, monkeypatch):
     assert (tmp_path / "quick.pdf").read_bytes() == (tmp_path / "plain.pdf").read_bytes()
 
 
+#: The names WeasyPrint 70 asks cffi for (weasyprint/text/ffi.py), found and not found here.
+LIBRARY_NAMES = (
+    "libgobject-2.0-0", "gobject-2.0-0", "gobject-2.0", "pango-1.0", "pangoft2-1.0",
+    "harfbuzz", "harfbuzz-subset", "harfbuzz-vector", "libfontconfig-1", "fontconfig",
+    "libpango-1.0.dylib", "c", "m",
+)  # fmt: skip
+
+
+def test_libraries_are_found_from_the_loader_cache_as_the_full_search_finds_them():
+    import ctypes.util
+    import sys
+
+    from crisisplan.pdf import internals
+
+    if not sys.platform.startswith("linux") or internals._loader_cache() is None:
+        pytest.skip("the loader's cache is Linux's ldconfig -p")
+    full = ctypes.util.find_library
+    expected = {name: full(name) for name in LIBRARY_NAMES}
+    assert expected["pango-1.0"] and expected["gobject-2.0"]  # else WeasyPrint would not load
+    with internals.libraries_from_loader_cache():
+        assert ctypes.util.find_library is not full
+        quick = {name: ctypes.util.find_library(name) for name in LIBRARY_NAMES}
+    assert ctypes.util.find_library is full
+    # The same library for every name the cache lists. The full search may find a name in
+    # gcc's and ld's paths too; the import then fails and is made again with it (below).
+    listed = {name: found for name, found in quick.items() if found}
+    assert listed == {name: expected[name] for name in listed}
+    assert set(listed) >= {"gobject-2.0", "pango-1.0", "pangoft2-1.0", "fontconfig", "c"}
+
+
+def test_weasyprint_loads_when_the_loader_cache_does_not_list_its_libraries(tmp_path):
+    """A library found only outside the cache (LD_LIBRARY_PATH, gcc's paths): the quick
+    lookup finds nothing, the import fails, and is made again with the full search."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from crisisplan.pdf import internals, weasy\n"
+        "internals._loader_cache = lambda: ''  # a cache that lists nothing\n"
+        "weasy.import_weasyprint()\n"
+        "import weasyprint\n"
+        "pdf = weasyprint.HTML(string='<p>Loaded</p>').write_pdf()\n"
+        "print(pdf[:5].decode())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "%PDF-"
+
+
 def test_reproducible_with_source_date_epoch(tmp_path, monkeypatch, example_path):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
     first = build_handbook(example_path, tmp_path / "a", Options(site=False))

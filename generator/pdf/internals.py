@@ -2,8 +2,9 @@
 
 Typesetting in parts (``parts.py``) needs to meet the parts between pagination and the page
 margins, and to rebuild the bookmarks over the joined document; writing a long tagged PDF
-needs pydyf's page list kept between calls. All of that touches code that is not WeasyPrint's
-or pydyf's public API, so it lives here, and :func:`known` says whether the installed versions
+needs pydyf's page list kept between calls; importing WeasyPrint quickly needs to know how it
+looks for its libraries. All of that touches code that is not WeasyPrint's or pydyf's public
+API, so it lives here, and :func:`known` says whether the installed versions
 are the ones it was written for and tested with. With any other version, every device here
 stands aside: the PDF is typeset in one piece with the public API only, so an upgrade costs
 speed, never correctness.
@@ -13,6 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Callable, Collection, Iterator
 from functools import cache
 from types import SimpleNamespace
@@ -236,3 +241,62 @@ def header_scope() -> Iterator[None]:
         yield
     finally:
         tags._build_box_tree = original
+
+
+@contextlib.contextmanager
+def libraries_from_loader_cache() -> Iterator[None]:
+    """While WeasyPrint is imported, let ``ctypes.util.find_library`` answer from one listing
+    of the dynamic loader's cache (``ldconfig -p``) instead of a new search for every name.
+
+    WeasyPrint asks cffi for each of its seven libraries under several names (Windows' and
+    macOS' too), and cffi asks ``find_library`` for each name; on Linux every question ran
+    ``ldconfig -p``, and every name not found there ``gcc`` and ``ld`` too: 54 programs and
+    0.16 s of WeasyPrint's 0.4 s import, before the PDF can start. The answers are the ones
+    ``find_library`` reads from the same listing, by the same pattern; a name the cache does
+    not list gets none, so a library found only outside it fails the import, which
+    :func:`~crisisplan.pdf.weasy.import_weasyprint` then repeats with the full search.
+    Nothing is changed for versions this module does not know, nor off Linux.
+    """
+    listing = _loader_cache() if known() and sys.platform.startswith("linux") else None
+    if listing is None:
+        yield
+        return
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    bits = "64" if sys.maxsize > 2**32 else "32"
+    abi = _ABI.get(f"{os.uname().machine}-{bits}", "libc6")
+
+    def find_library(name: str) -> str | None:  # ctypes.util._findSoname_ldconfig's pattern
+        found = re.search(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({re.escape(abi)}", listing)
+        return found.group(1) if found else None
+
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
+#: ``ctypes.util._findSoname_ldconfig``'s map from machine to the loader cache's ABI label.
+_ABI = {
+    "x86_64-64": "libc6,x86-64",
+    "ppc64-64": "libc6,64bit",
+    "sparc64-64": "libc6,64bit",
+    "s390x-64": "libc6,64bit",
+    "ia64-64": "libc6,IA-64",
+}
+
+
+def _loader_cache() -> str | None:
+    try:
+        return subprocess.run(
+            ["/sbin/ldconfig", "-p"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            env={"LC_ALL": "C", "LANG": "C"},
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None

@@ -58,7 +58,11 @@ def import_weasyprint() -> None:
     try:
         # WeasyPrint prints installation advice on stdout before it gives up
         with contextlib.redirect_stdout(io.StringIO()):
-            import weasyprint  # noqa: F401
+            try:
+                with internals.libraries_from_loader_cache():
+                    import weasyprint
+            except OSError:  # a library outside the loader's cache: the full search
+                import weasyprint  # noqa: F401
     except (ImportError, OSError) as exc:
         raise BuildError(
             f"Error: WeasyPrint, which makes the PDF, cannot be loaded ({' '.join(str(exc).split())});"
