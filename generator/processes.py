@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import multiprocessing as mp
 import os
 import weakref
@@ -29,11 +28,8 @@ def forked(target: Callable[..., None], *args: Any) -> tuple[Any, Any]:
 
     The child first closes the copies it inherited of this process's pipe ends, its own
     included, so it reads end-of-file when this process closes its end or dies, instead of
-    waiting for ever. It does one job and ends without the interpreter's cleanup
-    (``multiprocessing`` ends a forked process with ``os._exit``), so it runs without the
-    cyclic garbage collector too: its memory goes back to the system when it ends, and the
-    collections would walk, again and again, objects that nearly all live until then (for a
-    part of the PDF, its whole layout: a twentieth of its time).
+    waiting for ever. It ends without the interpreter's cleanup (``multiprocessing`` ends a
+    forked process with ``os._exit``).
     """
     context = mp.get_context("fork")
     mine, theirs = context.Pipe()
@@ -52,7 +48,6 @@ def forked(target: Callable[..., None], *args: Any) -> tuple[Any, Any]:
 def _forked(target: Callable[..., None], conn: Any, *args: Any) -> None:
     for end in list(_ours):
         end.close()
-    gc.disable()  # this process only: see forked()
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C reaches all: the parent reports it
         target(conn, *args)
 

@@ -195,36 +195,55 @@ def test_libraries_are_found_from_the_loader_cache_as_the_full_search_finds_them
     expected = {name: full(name) for name in LIBRARY_NAMES}
     assert expected["pango-1.0"] and expected["gobject-2.0"]  # else WeasyPrint would not load
     with internals.libraries_from_loader_cache():
-        assert ctypes.util.find_library is not full
         quick = {name: ctypes.util.find_library(name) for name in LIBRARY_NAMES}
     assert ctypes.util.find_library is full
     # The same library for every name the cache lists. The full search may find a name in
-    # gcc's and ld's paths too; the import then fails and is made again with it (below).
+    # gcc's and ld's paths too; WeasyPrint then opens the library by its file name (below).
     listed = {name: found for name, found in quick.items() if found}
     assert listed == {name: expected[name] for name in listed}
     assert set(listed) >= {"gobject-2.0", "pango-1.0", "pangoft2-1.0", "fontconfig", "c"}
 
 
-def test_weasyprint_loads_when_the_loader_cache_does_not_list_its_libraries(tmp_path):
-    """A library found only outside the cache (LD_LIBRARY_PATH, gcc's paths): the quick
-    lookup finds nothing, the import fails, and is made again with the full search."""
+def _run(script: str) -> str:
     import subprocess
     import sys
 
-    script = (
-        "import sys\n"
-        "from crisisplan.pdf import internals, weasy\n"
-        "internals._loader_cache = lambda: ''  # a cache that lists nothing\n"
-        "weasy.import_weasyprint()\n"
-        "import weasyprint\n"
-        "pdf = weasyprint.HTML(string='<p>Loaded</p>').write_pdf()\n"
-        "print(pdf[:5].decode())\n"
-    )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "%PDF-"
+    return done.stdout
+
+
+def test_weasyprint_loads_when_the_loader_cache_lists_none_of_its_libraries():
+    """A library outside the cache (LD_LIBRARY_PATH): WeasyPrint opens it by its file name."""
+    script = (
+        "from crisisplan.pdf import internals, weasy\n"
+        "internals._loader_cache = lambda: b''  # a cache that lists nothing\n"
+        "weasy.import_weasyprint()\n"
+        "import weasyprint\n"
+        "print(weasyprint.HTML(string='<p>Loaded</p>').write_pdf()[:5].decode())\n"
+    )
+    assert _run(script).strip() == "%PDF-"
+
+
+def test_an_import_that_fails_with_the_quick_lookup_is_made_again_with_the_full_search():
+    script = (
+        "import sys\n"
+        "class Once:  # the first import of WeasyPrint's library bindings fails\n"
+        "    failed = False\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'weasyprint.text.ffi' and not Once.failed:\n"
+        "            Once.failed = True\n"
+        "            raise OSError('cannot load library pango (the quick lookup)')\n"
+        "sys.meta_path.insert(0, Once())\n"
+        "from crisisplan.pdf import weasy\n"
+        "weasy.import_weasyprint()\n"
+        "import weasyprint\n"
+        "print(Once.failed, all(hasattr(weasyprint, m) for m in ('text', 'urls', 'css')))\n"
+        "print(weasyprint.HTML(string='<p>Loaded</p>').write_pdf()[:5].decode())\n"
+    )
+    assert _run(script).split() == ["True", "True", "%PDF-"]
 
 
 def test_reproducible_with_source_date_epoch(tmp_path, monkeypatch, example_path):

@@ -63,12 +63,16 @@ def numbering(meet: Meet, elsewhere: Collection[str] = ()) -> Iterator[None]:
     pagination is stable: there the page counters of ``context.page_maker`` are moved on by
     ``offset``, every anchor's page counter is given its number in the whole document, and
     the pages that hold a ``target-counter()`` are marked to be made again; WeasyPrint's next
-    round makes only those. If they then come to other pages, :class:`Repaginated` is raised when
-    the margins are laid out. "Page N / M" in the margins gets ``total`` there.
+    round makes only those. "Page N / M" in the margins gets ``total`` there. :class:`Repaginated`
+    is raised, for the caller to typeset the document as one, when the pages with references
+    then come to other pages, when WeasyPrint's rounds end before they are made again, and
+    when a reference is to a placeholder that the rendezvous gave no number (its element has
+    no box where it is held).
 
-    Until then a reference to a placeholder shows :data:`WIDE_NUMBER`, as wide as the real
-    numbers of a document under 1,000 pages, so that the real ones break no line that the
-    first round did not (a contents' line, "contact sheet (p. 61)").
+    Until then a reference to a placeholder shows :data:`WIDE_NUMBER`, as wide as the widest
+    real numbers of a document under 1,000 pages, so that the real ones seldom break a line
+    differently (a contents' line, "contact sheet (p. 61)"); when they do move a page, the
+    check above catches it.
     """
     import weasyprint.layout as layout
 
@@ -89,10 +93,19 @@ def numbering(meet: Meet, elsewhere: Collection[str] = ()) -> Iterator[None]:
         anchors = anchors_of(context)
         offset, total, numbers = meet(pages, anchors)
         met[id(context)] = (pages, anchors, total)
+        collector = context.target_collector
+        referenced = {  # None: made with attr(), which WeasyPrint files under no name
+            name
+            for (_, token), lookup in collector.counter_lookup_items.items()
+            if token == "content"
+            for name in lookup.missing_target_counters
+        }
+        concerned = keep if None in referenced else keep & referenced
+        if concerned - numbers.keys():  # a reference to it would keep showing WIDE_NUMBER
+            raise Repaginated()
         for entry in context.page_maker:
             counters = entry[3][1]
             counters["page"] = [counters.get("page", [0])[0] + offset]
-        collector = context.target_collector
         for name, item in collector.target_lookup_items.items():
             if name in numbers and item.page_maker_index is not None:
                 item.cached_page_counter_values = {
@@ -145,6 +158,8 @@ def numbering(meet: Meet, elsewhere: Collection[str] = ()) -> Iterator[None]:
             before, anchors, total = met[id(context)]
             if pages != before or anchors_of(context) != anchors:
                 raise Repaginated()
+            if any(entry[-1]["content_changed"] for entry in context.page_maker):
+                raise Repaginated()  # WeasyPrint's rounds ended before the pages were made
             for entry in context.page_maker:
                 entry[3][1]["pages"] = [total]
         return make_margin_boxes(context, page, state)
@@ -253,8 +268,10 @@ def libraries_from_loader_cache() -> Iterator[None]:
     ``ldconfig -p``, and every name not found there ``gcc`` and ``ld`` too: 54 programs and
     0.16 s of WeasyPrint's 0.4 s import, before the PDF can start. The answers are the ones
     ``find_library`` reads from the same listing, by the same pattern; a name the cache does
-    not list gets none, so a library found only outside it fails the import, which
-    :func:`~crisisplan.pdf.weasy.import_weasyprint` then repeats with the full search.
+    not list gets none, and WeasyPrint goes on to the library's Linux file name
+    (``libpango-1.0.so.0``), which the loader opens from its own search path,
+    ``LD_LIBRARY_PATH`` included; should the import still fail,
+    :func:`~crisisplan.pdf.weasy.import_weasyprint` makes it again with the full search.
     Nothing is changed for versions this module does not know, nor off Linux.
     """
     listing = _loader_cache() if known() and sys.platform.startswith("linux") else None
@@ -268,14 +285,16 @@ def libraries_from_loader_cache() -> Iterator[None]:
     abi = _ABI.get(f"{os.uname().machine}-{bits}", "libc6")
 
     def find_library(name: str) -> str | None:  # ctypes.util._findSoname_ldconfig's pattern
-        found = re.search(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({re.escape(abi)}", listing)
-        return found.group(1) if found else None
+        pattern = os.fsencode(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({re.escape(abi)}")
+        found = re.search(pattern, listing)
+        return os.fsdecode(found.group(1)) if found else None
 
     ctypes.util.find_library = find_library
     try:
         yield
     finally:
-        ctypes.util.find_library = original
+        if ctypes.util.find_library is find_library:  # unless someone replaced it meanwhile
+            ctypes.util.find_library = original
 
 
 #: ``ctypes.util._findSoname_ldconfig``'s map from machine to the loader cache's ABI label.
@@ -288,15 +307,16 @@ _ABI = {
 }
 
 
-def _loader_cache() -> str | None:
+def _loader_cache() -> bytes | None:
+    """``ldconfig -p``'s listing, as bytes (paths need not be text); ``None`` if it fails."""
     try:
         return subprocess.run(
             ["/sbin/ldconfig", "-p"],
             stdin=subprocess.DEVNULL,
             capture_output=True,
-            text=True,
             env={"LC_ALL": "C", "LANG": "C"},
             check=True,
+            timeout=10,
         ).stdout
-    except (OSError, subprocess.CalledProcessError):
+    except (OSError, subprocess.SubprocessError):
         return None

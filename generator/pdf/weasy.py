@@ -12,6 +12,7 @@ import io
 import mimetypes
 import shutil
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -55,20 +56,33 @@ def import_weasyprint() -> None:
     """Import WeasyPrint; a :class:`BuildError` says why it cannot be (most often: no Pango)."""
     if "weasyprint" in sys.modules:
         return
-    try:
-        # WeasyPrint prints installation advice on stdout before it gives up
-        with contextlib.redirect_stdout(io.StringIO()):
-            try:
-                with internals.libraries_from_loader_cache():
-                    import weasyprint
-            except OSError:  # a library outside the loader's cache: the full search
-                import weasyprint  # noqa: F401
-    except (ImportError, OSError) as exc:
-        raise BuildError(
-            f"Error: WeasyPrint, which makes the PDF, cannot be loaded ({' '.join(str(exc).split())});"
-            " nothing was written. It needs Pango (Debian: apt-get install libpango-1.0-0"
-            " libpangoft2-1.0-0); --no-pdf builds the site alone."
-        ) from None
+    with _importing:
+        if "weasyprint" in sys.modules:  # imported by another thread meanwhile
+            return
+        try:
+            # WeasyPrint prints installation advice on stdout before it gives up
+            with contextlib.redirect_stdout(io.StringIO()):
+                try:
+                    with internals.libraries_from_loader_cache():
+                        import weasyprint
+                except OSError:  # again with the full search, from a clean slate
+                    for name in [n for n in sys.modules if n.partition(".")[0] == "weasyprint"]:
+                        del sys.modules[name]
+                    import weasyprint  # noqa: F401
+        except (ImportError, OSError) as exc:
+            raise _unloadable(exc) from None
+
+
+#: One import at a time: the library lookup it swaps in is the process's.
+_importing = threading.Lock()
+
+
+def _unloadable(exc: Exception) -> BuildError:
+    return BuildError(
+        f"Error: WeasyPrint, which makes the PDF, cannot be loaded ({' '.join(str(exc).split())});"
+        " nothing was written. It needs Pango (Debian: apt-get install libpango-1.0-0"
+        " libpangoft2-1.0-0); --no-pdf builds the site alone."
+    )
 
 
 def warm(language: str) -> None:
