@@ -84,8 +84,7 @@ def split(html: str, count: int) -> list[Part] | None:
     """``count`` parts of consecutive pages, the first from the cover to the contents.
 
     The pages are shared out by the length of their HTML (typesetting time follows it closely).
-    ``None`` when the HTML lacks the
-    markers (a print template override without them).
+    ``None`` when the HTML lacks the markers (a print template override without them).
     """
     start, end = html.find("<body>"), html.rfind("</body>")
     if start < 0 or end < 0:
@@ -204,7 +203,7 @@ def typeset(
         return write_pdf(html, target, folder=folder, overrides=overrides)
     import_weasyprint()  # once here, shared by every forked part
     lang = _LANG.search(html)
-    if lang:
+    if lang:  # the same (the PDF's own process has them already)
         warm(lang.group(1))
 
     files = [target.with_name(f".{target.name}.part{i}") for i in range(len(parts))]

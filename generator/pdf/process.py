@@ -29,8 +29,7 @@ class PdfProcess:
         self._pool = ProcessPoolExecutor(
             max_workers=1, mp_context=mp.get_context("fork"), initializer=_watch_parent
         )
-        # starts the process now
-        self._imported: Future[None] = self._pool.submit(_import, language)
+        self._imported: Future[None] = self._pool.submit(_import, language)  # forks it now
         self._pdf: Future[int] | None = None
 
     def start(

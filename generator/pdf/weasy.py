@@ -70,19 +70,16 @@ def import_weasyprint() -> None:
                         del sys.modules[name]
                     import weasyprint  # noqa: F401
         except (ImportError, OSError) as exc:
-            raise _unloadable(exc) from None
+            raise BuildError(
+                "Error: WeasyPrint, which makes the PDF, cannot be loaded"
+                f" ({' '.join(str(exc).split())}); nothing was written. It needs Pango (Debian:"
+                " apt-get install libpango-1.0-0 libpangoft2-1.0-0); --no-pdf builds the site"
+                " alone."
+            ) from None
 
 
 #: One import at a time: the library lookup it swaps in is the process's.
 _importing = threading.Lock()
-
-
-def _unloadable(exc: Exception) -> BuildError:
-    return BuildError(
-        f"Error: WeasyPrint, which makes the PDF, cannot be loaded ({' '.join(str(exc).split())});"
-        " nothing was written. It needs Pango (Debian: apt-get install libpango-1.0-0"
-        " libpangoft2-1.0-0); --no-pdf builds the site alone."
-    )
 
 
 def warm(language: str) -> None:
