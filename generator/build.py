@@ -267,12 +267,19 @@ def _beside(options: Options) -> bool:
 
 @cache
 def _tree_digest(root: Path) -> str:
-    """A digest of every file under ``root`` (names and bytes); computed once per process."""
+    """A digest of every file under ``root`` (names and bytes); computed once per process,
+    until :func:`forget_folders`."""
     h = hashlib.sha256()
     paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
     for p in paths:
         h.update(str(p.relative_to(root.parent)).encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+def forget_folders() -> None:
+    """Read the template and theme folders again at the next build: for a process that runs
+    while someone edits them (``crisisplan serve``)."""
+    _tree_digest.cache_clear()
 
 
 def fingerprint(loaded: Loaded, overrides: Sequence[Path], options: Options) -> str:

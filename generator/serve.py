@@ -1,10 +1,12 @@
 """A live preview: rebuild the site whenever the questionnaire, a template or a theme changes.
 
-It is MkDocs' live-reload server with three changes. Its reload script is a file, not an inline
+It is MkDocs' live-reload server with four changes. Its reload script is a file, not an inline
 script, so the handbook's Content-Security-Policy lets it run. A build that fails keeps the
 last good site on show with the error above every page (and in the terminal) until the
 questionnaire is fixed. A renamed company, which moves the handbook to another folder, is
-followed.
+followed. The questionnaire's whole folder is watched (an editor may save a file by replacing
+it), but a change there that touches none of the build's inputs, such as this command's own
+log written beside the questionnaire, rebuilds nothing: the build's fingerprint says so.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import click
 from mkdocs.livereload import _SCRIPT_TEMPLATE_STR, LiveReloadServer
 
 from . import resources
-from .build import Options, build_handbook
+from .build import Options, build_handbook, forget_folders
 from .errors import CrisisplanError
 
 #: The reload script, which MkDocs inlines into each page: here a file that reads its two
@@ -80,7 +82,7 @@ def serve(
     the PDF is rebuilt too and linked from every page. ``ready`` is called with the address
     once the server listens (``serve --open``)."""
     out = Path(tempfile.mkdtemp(prefix="crisisplan-serve-"))
-    options = Options(pdf=pdf, templates=tuple(overrides), force=True, edition=edition)
+    options = Options(pdf=pdf, templates=tuple(overrides), edition=edition)
     try:
         _serve(path, out, host, port, options, ready)
     finally:
@@ -101,12 +103,20 @@ def _serve(
 
     def rebuild() -> None:
         started = time.perf_counter()
+        forget_folders()  # a template or theme may have changed since
         try:
             result = build_handbook(path, out, options)
         except CrisisplanError as exc:  # keep the last good site, with the error on it
             server.error = exc.format_message()
             exc.show()
             click.echo("Rebuild failed: the last good site stays, with the error on each page.")
+            return
+        if result.skipped:  # nothing the handbook is built from changed (a log, a swap file)
+            if server.error is not None:
+                server.error = None
+                click.echo(
+                    "The questionnaire is as it was at the last good build: that site stays."
+                )
             return
         server.error = None
         server.root = str(result.output)  # a renamed company moves the handbook

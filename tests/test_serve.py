@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from crisisplan import resources
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -111,6 +113,43 @@ def test_a_broken_questionnaire_shows_its_error_on_the_page_until_it_is_fixed(tm
         wait_for(lambda: "Toko Baru" in fetch(serving.url + "/about.html"), "rename not followed")
         assert 'role="alert"' not in fetch(serving.url + "/about.html")
         assert "Rebuilt in" in serving.output()
+    finally:
+        serving.stop()
+    assert "Traceback" not in serving.output()
+
+
+def test_only_a_change_to_what_the_handbook_is_built_from_rebuilds_it(tmp_path):
+    """The log beside the questionnaire (``serve ... > folder/serve.log``) rebuilt the site in a
+    loop: every "Rebuilt" line was a change in the watched folder. A file the build does not
+    read rebuilds nothing; a template does; a questionnaire put back as it was at the last good
+    build, after an error, takes the error off the pages."""
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko Lama\n", encoding="utf-8")
+    about = resources.content_dir() / "en" / "about.md"
+    template = tmp_path / "agency" / "content" / "en" / "about.md"
+    template.parent.mkdir(parents=True)
+    template.write_text(about.read_text(encoding="utf-8") + "\nAgency note one.\n", "utf-8")
+    serving = Serving(tmp_path, path, free_port(), "-t", str(tmp_path / "agency"))
+
+    def rebuilds() -> int:
+        return serving.output().count("Rebuilt in")
+
+    try:
+        assert "Agency note one." in fetch(serving.url + "/about.html")
+        path.write_text("company:\n  name: Toko Lama\n  industry: Paint\n", encoding="utf-8")
+        wait_for(lambda: "Paint" in fetch(serving.url + "/about.html"), "not rebuilt")
+        (tmp_path / "notes.txt").write_text("not read by the build", encoding="utf-8")
+        time.sleep(4)  # the watcher's events and a rebuild would be done by now
+        assert rebuilds() == 1, serving.output()
+        template.write_text(about.read_text(encoding="utf-8") + "\nAgency note two.\n", "utf-8")
+        wait_for(lambda: "Agency note two." in fetch(serving.url + "/about.html"), "template")
+        good = path.read_text(encoding="utf-8")
+        path.write_text(good + "  website: not a url\n", encoding="utf-8")
+        wait_for(lambda: 'role="alert"' in fetch(serving.url + "/about.html"), "no error shown")
+        path.write_text(good, encoding="utf-8")
+        wait_for(lambda: 'role="alert"' not in fetch(serving.url + "/about.html"), "error stays")
+        time.sleep(2)
+        assert rebuilds() == 2, serving.output()
     finally:
         serving.stop()
     assert "Traceback" not in serving.output()
