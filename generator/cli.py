@@ -490,7 +490,7 @@ def export(
     say(f"Wrote {config_file} and {project / 'docs'}/", err=False)
 
 
-@cli.command(short_help="Preview a handbook, rebuilt when anything changes.")
+@cli.command(short_help="Preview a handbook, rebuilt when what it is made from changes.")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-a", "--address", default="127.0.0.1:8000", show_default=True, help="IP:PORT to serve on."
@@ -508,7 +508,8 @@ def serve(
     pdf: bool,
     open_: bool,
 ) -> None:
-    """Preview a handbook, rebuilding when the questionnaire, a template or a theme changes.
+    """Preview a handbook, rebuilding when the questionnaire, a file it names (a logo), a
+    template or a theme changes; other files beside the questionnaire (a log) rebuild nothing.
 
     Without FILE, serves the bundled example.
 

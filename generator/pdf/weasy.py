@@ -52,6 +52,10 @@ def fetcher(roots: list[Path]) -> Any:
     return Fetcher(allow_redirects=False)
 
 
+#: One import at a time: the library lookup it swaps in is the process's.
+_importing = threading.Lock()
+
+
 def import_weasyprint() -> None:
     """Import WeasyPrint; a :class:`BuildError` says why it cannot be (most often: no Pango)."""
     if "weasyprint" in sys.modules:
@@ -76,10 +80,6 @@ def import_weasyprint() -> None:
                 " apt-get install libpango-1.0-0 libpangoft2-1.0-0); --no-pdf builds the site"
                 " alone."
             ) from None
-
-
-#: One import at a time: the library lookup it swaps in is the process's.
-_importing = threading.Lock()
 
 
 def warm(language: str) -> None:
