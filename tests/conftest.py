@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -11,6 +13,16 @@ import pytest
 from crisisplan import resources
 
 pytest_plugins = ["browser_support", "builds"]
+
+#: The suite's "today". Every date a build takes from the calendar (a handbook's effective date
+#: when its questionnaire gives none, the next review, the exercise calendar, the review
+#: warnings) comes from ``SOURCE_DATE_EPOCH`` when it is set, so the suite pins it here, before
+#: any test runs and for every process a test starts: the goldens and the warnings are the same
+#: on any day. A test about the real date removes it (``monkeypatch.delenv``).
+TODAY = dt.date(2026, 12, 1)
+os.environ["SOURCE_DATE_EPOCH"] = str(
+    int(dt.datetime.combine(TODAY, dt.time(), dt.UTC).timestamp())
+)
 #: Tests that need more than Python: each marker can be left out (``-m "not browser"``).
 #: ``browser``: the test opens pages in Chromium (it asks for the ``page`` or ``browser``
 #: fixture); ``pdf``: it typesets a PDF (its module is about the PDF, or it asks for the

@@ -349,3 +349,19 @@ def test_a_threats_own_category_is_shown_unless_its_kind_says_it_in_words(
     )
     register = prepare(path)[2]["preparation/index.md"]
     assert (f"&#40;{category}&#41;" in register) == shown
+
+
+def test_without_a_pinned_date_the_handbook_takes_todays(tmp_path, monkeypatch):
+    """The suite pins SOURCE_DATE_EPOCH (conftest); a user's build without it, and without
+    handbook.effective, is effective from the day it is built."""
+    import datetime as dt
+
+    from crisisplan import clock
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    before = dt.date.today()
+    path = write(tmp_path, "company: {name: Acme}\n")
+    about = prepare(path)[2]["about.md"]
+    after = dt.date.today()  # the test may run across midnight
+    assert clock.today() in (before, after)
+    assert any(f"| **Effective** | {d.day} {d:%B %Y} |" in about for d in (before, after)), about
