@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from . import svgbounds
+
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 4096  # the longest side of a raster image
 MAX_ELEMENTS = 5_000  # in an SVG
@@ -252,6 +254,10 @@ def sanitize_svg(data: bytes) -> bytes:
     count = [0]
     clean = _rebuild(root, 0, count)
     assert clean is not None
+    try:
+        svgbounds.check(clean)
+    except svgbounds.TooMuchWork as exc:
+        raise ImageError(str(exc)) from None
     ET.register_namespace("", SVG)
     ET.register_namespace("xlink", XLINK)
     rebuilt: bytes = ET.tostring(clean, encoding="utf-8", xml_declaration=True)
