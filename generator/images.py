@@ -211,7 +211,43 @@ def _raster(data: bytes, allowed: str, favicon: bool) -> Image:
         what = "not an image" if isinstance(exc, UnidentifiedImageError) else "a damaged image"
         raise ImageError(f"the file is {what}: use a {allowed} image") from None
     suffix, mime = _KINDS[kind]
-    return Image(suffix, mime, data)
+    try:
+        clean = _reencode(data, kind)
+    except (OSError, ValueError, SyntaxError):
+        raise ImageError(f"the file is a damaged image: use a {allowed} image") from None
+    return Image(suffix, mime, clean)
+
+
+def _reencode(data: bytes, kind: str) -> bytes:
+    """The image's pixels encoded afresh: no text, EXIF, XMP, ICC profile or trailing data.
+
+    Encoders given the same pixels and options write the same bytes, so builds stay
+    reproducible. A JPEG keeps its quantisation tables (close to its quality); an animated
+    image is published as its first frame.
+    """
+    from PIL import Image as PILImage
+    from PIL import ImageOps, JpegImagePlugin
+
+    with PILImage.open(io.BytesIO(data)) as image:
+        image.load()
+        options: dict[str, Any] = {}
+        if isinstance(image, JpegImagePlugin.JpegImageFile):
+            options = {
+                "qtables": image.quantization,
+                "subsampling": JpegImagePlugin.get_sampling(image),
+            }
+        elif kind == "WEBP":
+            options = {"lossless": b"VP8L" in data, "quality": 90}
+        elif kind == "ICO":
+            options = {"sizes": sorted(image.info.get("sizes", {image.size}))}
+        transparency = image.info.get("transparency")
+        upright = ImageOps.exif_transpose(image)  # what a browser shows, now without EXIF
+        upright.info = {}
+        if transparency is not None and upright.mode in ("P", "L", "RGB"):
+            options["transparency"] = transparency
+        out = io.BytesIO()
+        upright.save(out, format=kind, **options)
+    return out.getvalue()
 
 
 def _too_big(width: int, height: int) -> ImageError:
