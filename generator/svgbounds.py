@@ -28,7 +28,8 @@ MAX_MASKED = 5_000
 MAX_SEGMENTS = 8_000
 #: Numbers in one ``stroke-dasharray``.
 MAX_DASH_VALUES = 16
-#: Dashes in one logo, estimated from the length of every shape and the densest dash array.
+#: Dashes in one logo, estimated from the length of every shape drawn (those in a clip-path or
+#: mask once more per use) and the densest dash array.
 MAX_DASHES = 100_000
 
 _MASKS = {"clipPath": "clip-path", "mask": "mask"}
@@ -110,8 +111,9 @@ def check(root: Any) -> None:
                     f"a {_MASKS[_name(enclosing)]} may not use another mask or clip-path"
                     f" ({enclosing.get('id', '')!r} uses {ref!r}): flatten the logo"
                 )
-            count.masked += sizes[ref][0]
-            count.segments += sizes[ref][1]
+            count.masked += sizes[ref].masked
+            count.segments += sizes[ref].segments
+            count.length += sizes[ref].length
             count.mask_uses += _name(masks[ref]) == "mask"
         _shape(element, count)
     _limit(count.references, MAX_REFERENCES, "url(#…) references")
@@ -121,12 +123,13 @@ def check(root: Any) -> None:
     _limit(count.segments, MAX_SEGMENTS, "path segments", "simplify it or use a PNG")
 
 
-def _size(mask: Any) -> tuple[int, int]:
-    """The shapes and the path segments in a clip-path or mask, drawn again at each use."""
+def _size(mask: Any) -> _Count:
+    """The shapes, path segments and outline length in a clip-path or mask, drawn at each use."""
     count = _Count()
     for element in mask.iter():
+        count.masked += 1
         _shape(element, count)
-    return sum(1 for _ in mask.iter()), count.segments
+    return count
 
 
 def _declaration(key: str, value: str, where: str, count: _Count) -> None:
