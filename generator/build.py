@@ -126,9 +126,10 @@ def build_handbook(
     """Build one client's handbook into ``outdir/<slug>/``, atomically.
 
     The handbook is built in a private work folder and swapped into place only when complete
-    (``output.py``), so the previous output serves until then, whatever stops the build. A
-    build whose inputs (questionnaire, its files, templates, themes, tool version, options)
-    have not changed since the last one is skipped unless ``options.force``. An operating
+    (``output.py``), so the previous output serves until then, whatever stops the build. Each
+    half (site, PDF) whose inputs (questionnaire, its files, templates, themes, tool version,
+    engine or paper) have not changed since it was built is skipped unless ``options.force``;
+    the half ``options`` leaves out is kept as it is (``docs/output.md``). An operating
     system error (a full or read-only disk) is one line naming the path.
     """
     options = options or Options()
