@@ -32,16 +32,22 @@ from .text import folder_for, slug_for
 
 @dataclass
 class Result:
-    """What one build produced."""
+    """What one build produced, or kept from the previous output (``docs/output.md``)."""
 
     slug: str
     output: Path
+    #: The site's pages in the output; 0: the output has no site.
     pages: int
+    #: The PDF in the output, current or not (``stale``); None: there is none.
     pdf: Path | None = None
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     pdf_pages: int = 0
     skipped: bool = False
+    #: The halves (``site``, ``pdf``) kept from the previous output whose inputs have changed.
+    stale: tuple[str, ...] = ()
+    #: One line each about a half this build did not build: out of date, or removed.
+    notices: tuple[str, ...] = ()
 
     @property
     def pdf_size(self) -> int:
@@ -120,9 +126,10 @@ def build_handbook(
     """Build one client's handbook into ``outdir/<slug>/``, atomically.
 
     The handbook is built in a private work folder and swapped into place only when complete
-    (``output.py``), so the previous output serves until then, whatever stops the build. A
-    build whose inputs (questionnaire, its files, templates, themes, tool version, options)
-    have not changed since the last one is skipped unless ``options.force``. An operating
+    (``output.py``), so the previous output serves until then, whatever stops the build. Each
+    half (site, PDF) whose inputs (questionnaire, its files, templates, themes, tool version,
+    engine or paper) have not changed since it was built is skipped unless ``options.force``;
+    the half ``options`` leaves out is kept as it is (``docs/output.md``). An operating
     system error (a full or read-only disk) is one line naming the path.
     """
     options = options or Options()
@@ -147,7 +154,7 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
     slug = folder_name(loaded.questionnaire)
     target = outdir / slug
     with output.locked(outdir, slug) as work:
-        key = fingerprint(loaded, options.templates, options)
+        keys = fingerprints(loaded, options.templates, options)
         previous = output.marker(target)
         source = _source(loaded)
         if previous.get("source", source) != source:
@@ -162,54 +169,67 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
                 " it, or remove it first to publish it unprotected (its personal phone numbers"
                 " would be readable by anyone)."
             )
-        if (
-            not options.force
-            and not options.passphrase  # fresh keys each time; no digest of it is kept
-            and previous.get("fingerprint") == key
-            and _complete(target, previous, options)
-        ):
-            pdf = target / previous["pdf"] if previous.get("pdf") else None
+        plan = _plan(target, previous, keys, options)
+        site, pdf = plan.kept_site, plan.kept_pdf
+        if not (plan.site or plan.pdf):
             return Result(
                 slug,
                 target,
-                previous.get("pages", 0),
-                pdf,
+                site["pages"] if site else 0,
+                target / pdf["file"] if pdf else None,
                 loaded.warnings,
                 time.perf_counter() - started,
-                previous.get("pdf_pages", 0),
+                pdf["pages"] if pdf else 0,
                 skipped=True,
+                stale=plan.stale,
+                notices=plan.notices,
             )
         output.refuse_foreign(target)
+        halves = replace(options, site=plan.site, pdf=plan.pdf)
         # Forked now: it imports WeasyPrint while this process renders the pages.
         language = loaded.questionnaire.handbook.language
-        beside = PdfProcess(language) if _beside(options) else None
+        beside = PdfProcess(language) if _beside(halves) else None
         try:
-            hb, pages, pdf_pages = _build(loaded, work, options, beside)
+            hb, pages, pdf_pages = _build(loaded, work, halves, beside, link=plan.link)
         finally:
             if beside:  # on failure, the PDF process ends before its folder is removed
                 beside.close()
         staged = work / "out"
+        if pdf:
+            output.carry(target, staged, [pdf["file"]])
+        if site:
+            output.carry(target, staged, leave=plan.leave)
+        if plan.site:
+            site = {"inputs": keys["site"], "pages": len(pages), "links_pdf": plan.link}
+        if plan.pdf:
+            pdf = {"inputs": keys["pdf"], "file": str(hb.pdf), "pages": pdf_pages}
         record = {
-            "fingerprint": key,
             "source": source,
-            "pdf": hb.pdf if options.pdf else None,
-            "pages": len(pages),
-            "pdf_pages": pdf_pages,
+            "site": site,
+            "pdf": pdf,
             "protected": options.passphrase is not None,
             "version": __version__,
         }
         (staged / output.MARKER).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         output.publish(staged, target, work)
-    pdf = target / hb.pdf if options.pdf else None
     return Result(
-        slug, target, len(pages), pdf, loaded.warnings, time.perf_counter() - started, pdf_pages
+        slug,
+        target,
+        site["pages"] if site else 0,
+        target / pdf["file"] if pdf else None,
+        loaded.warnings,
+        time.perf_counter() - started,
+        pdf["pages"] if pdf else 0,
+        stale=plan.stale,
+        notices=plan.notices,
     )
 
 
 def _build(
-    loaded: Loaded, work: Path, options: Options, beside: PdfProcess | None
+    loaded: Loaded, work: Path, options: Options, beside: PdfProcess | None, *, link: bool
 ) -> tuple[Handbook, dict[str, str], int]:
-    """Stages 2-5 into ``work/out``: the model, the pages, the PDF and the site."""
+    """Stages 2-5 into ``work/out``: the model, the pages, the PDF and the site (which links
+    the PDF if ``link``)."""
     loaded, hb, pages = _prepare(loaded, options.templates)
     overrides = options.templates
     staged = work / "out"
@@ -234,7 +254,7 @@ def _build(
             pages,
             work / "project",
             folder=loaded.folder,
-            pdf_name=hb.pdf if options.pdf else None,
+            pdf_name=hb.pdf if link else None,
             overrides=overrides,
             protected=options.passphrase is not None,
         )
@@ -282,15 +302,15 @@ def forget_folders() -> None:
     _tree_digest.cache_clear()
 
 
-def fingerprint(loaded: Loaded, overrides: Sequence[Path], options: Options) -> str:
-    """What a build depends on: when this is unchanged, the output is too."""
+def fingerprints(loaded: Loaded, overrides: Sequence[Path], options: Options) -> dict[str, str]:
+    """What each half depends on (``site``, ``pdf``): when one is unchanged, that half is too.
+
+    ``options.site`` and ``options.pdf`` are no part of either: they say which halves to build,
+    not what a half is made of.
+    """
     h = hashlib.sha256()
     settings = [
         __version__,
-        options.engine,
-        options.site,
-        options.pdf,
-        options.paper,
         loaded.questionnaire.handbook.edition,  # the questionnaire's or --edition's
         options.passphrase is not None,  # protected or not; never the passphrase
         clock.epoch(),  # the dates and metadata it sets
@@ -306,16 +326,107 @@ def fingerprint(loaded: Loaded, overrides: Sequence[Path], options: Options) -> 
         h.update(_tree_digest(root).encode())
     if loaded.questionnaire.handbook.effective is None:  # the build date is part of the output
         h.update(clock.today().isoformat().encode())
-    return h.hexdigest()
+    digests = {}
+    for half, setting in (("site", options.engine), ("pdf", options.paper)):
+        one = h.copy()
+        one.update(json.dumps([half, setting]).encode())
+        digests[half] = one.hexdigest()
+    return digests
 
 
-def _complete(target: Path, marker: dict[str, Any], options: Options) -> bool:
-    """Whether the output a marker describes is still all there (nobody deleted part of it)."""
-    site_ok = not options.site or (target / "index.html").is_file()
-    pdf_ok = not options.pdf or (
-        bool(marker.get("pdf")) and (target / str(marker["pdf"])).is_file()
+@dataclass(frozen=True)
+class _Plan:
+    """Which halves a build makes, and which it keeps from the previous output."""
+
+    site: bool
+    pdf: bool
+    #: Whether the site links the PDF: only one that is current (built now, or kept).
+    link: bool
+    kept_site: dict[str, Any] | None
+    kept_pdf: dict[str, Any] | None
+    #: Files of the previous output a kept site leaves behind (a PDF it does not link).
+    leave: tuple[str, ...]
+    stale: tuple[str, ...]
+    notices: tuple[str, ...]
+
+
+def _plan(target: Path, previous: dict[str, Any], keys: dict[str, str], options: Options) -> _Plan:
+    """Build what was asked for unless it is current; keep the other half as it is."""
+    protected = options.passphrase is not None
+    # A protected build cannot check the passphrase of a half it did not encrypt, and never
+    # publishes an unprotected one.
+    keep = bool(previous.get("protected")) == protected
+    site, pdf = _recorded(target, previous, "site"), _recorded(target, previous, "pdf")
+    pdf_ok = pdf is not None and pdf["inputs"] == keys["pdf"] and not protected
+    link = options.pdf or (pdf_ok and keep)
+    site_ok = (
+        site is not None
+        and site["inputs"] == keys["site"]
+        and site["links_pdf"] == link
+        and not protected
     )
-    return site_ok and pdf_ok
+    build_site = options.site and (options.force or not site_ok)
+    build_pdf = options.pdf and (options.force or not pdf_ok)
+    kept_site = site if site and keep and not build_site else None
+    kept_pdf = pdf if pdf and keep and not build_pdf else None
+    stale: list[str] = []
+    notices: list[str] = []
+    if not options.pdf and pdf and not pdf_ok:
+        why = "its passphrase cannot be checked" if protected else "its inputs changed"
+        stale += ["pdf"] if keep else []
+        notices.append(
+            f"the PDF is out of date ({why}): kept, no longer linked from the site;"
+            " build without --no-pdf to update it"
+            if keep
+            else "the unprotected PDF was removed; build without --no-pdf to protect it"
+        )
+    if not options.site and site and not site_ok:
+        why = (
+            "its passphrase cannot be checked"
+            if protected
+            else "its inputs changed"
+            if site["inputs"] != keys["site"]
+            else "it does not link the PDF"
+        )
+        stale += ["site"] if keep else []
+        notices.append(
+            f"the site is out of date ({why}): kept as it was; build without --no-site to update it"
+            if keep
+            else "the unprotected site was removed; build without --no-site to protect it"
+        )
+    leave = (pdf["file"],) if pdf and kept_site and not kept_site["links_pdf"] else ()
+    return _Plan(
+        build_site,
+        build_pdf,
+        link,
+        kept_site,
+        kept_pdf,
+        leave,
+        tuple(stale),
+        tuple(notices),
+    )
+
+
+def _recorded(target: Path, marker: dict[str, Any], half: str) -> dict[str, Any] | None:
+    """What the marker says of a half still in ``target``, or None (none recorded, or someone
+    deleted it); a marker of crisisplan 0.x before the halves gives the halves no digest."""
+    record = marker.get(half)
+    if half == "pdf" and isinstance(record, str):  # the file's name, before the halves
+        record = {"inputs": None, "file": record, "pages": marker.get("pdf_pages", 0)}
+    elif half == "site" and "fingerprint" in marker:
+        record = {
+            "inputs": None,
+            "pages": marker.get("pages", 0),
+            "links_pdf": bool(marker.get("pdf")),
+        }
+    if not isinstance(record, dict):
+        return None
+    if half == "site":
+        return record if (target / "index.html").is_file() else None
+    name = str(record.get("file", ""))
+    # the marker is in a published folder: only a PDF's plain name is taken from it
+    ok = name == Path(name).name and name.endswith(".pdf") and (target / name).is_file()
+    return record if ok else None
 
 
 # -- many clients -----------------------------------------------------------------------------

@@ -423,6 +423,8 @@ def _progress(outcome: Any, done: int, total: int) -> None:
     else:
         for warning in outcome.result.warnings:
             say(str(warning))
+        for notice in outcome.result.notices:
+            say(f"{outcome.label}: {notice}")
         status = (
             "up to date" if outcome.result.skipped else f"built in {outcome.result.seconds:.1f} s"
         )
@@ -440,11 +442,12 @@ def _summary(outcomes: list[Any]) -> None:
         if r is None:
             rows.append((o.label, "-", "-", "-", "-", "failed"))
             continue
-        pdf = f"{r.pdf_pages} p, {r.pdf_size / 1024:.0f} KiB" if r.pdf else "-"
+        old = {half: " (out of date)" if half in r.stale else "" for half in ("site", "pdf")}
+        pdf = f"{r.pdf_pages} p, {r.pdf_size / 1024:.0f} KiB{old['pdf']}" if r.pdf else "-"
         rows.append(
             (
                 str(r.output),
-                str(r.pages),
+                f"{r.pages}{old['site']}" if r.pages else "-",
                 pdf,
                 str(len(r.warnings)),
                 f"{r.seconds:.1f} s",
@@ -456,6 +459,9 @@ def _summary(outcomes: list[Any]) -> None:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         if n == 0:
             click.echo("  ".join("-" * w for w in widths))
+    for o in outcomes:
+        for notice in o.result.notices if o.result else ():
+            click.echo(f"{o.result.output}: {notice}")
     failed = sum(1 for o in outcomes if o.error)
     click.echo(f"{len(outcomes) - failed} built or up to date, {failed} failed")
 

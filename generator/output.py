@@ -25,7 +25,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +119,26 @@ def _clear(work: Path, target: Path) -> None:
     if aside.is_dir() and not target.exists():  # stopped between the two renames
         aside.rename(target)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def carry(
+    previous: Path, staged: Path, names: Iterable[str] | None = None, *, leave: Iterable[str] = ()
+) -> None:
+    """Put files of the previous handbook (``names``, else every one but its marker and
+    ``leave``) into ``staged``, where it has none of that name: hard links, byte for byte, as
+    nothing is ever rewritten in place (copies where the file system has no hard links)."""
+    files = [previous / n for n in names] if names is not None else previous.rglob("*")
+    skip = {Path(MARKER), *(Path(n) for n in leave)}
+    for file in files:
+        rel = file.relative_to(previous)
+        into = staged / rel
+        if rel in skip or not file.is_file() or file.is_symlink() or into.exists():
+            continue
+        into.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(file, into)
+        except OSError:
+            shutil.copy2(file, into)
 
 
 def publish(staged: Path, target: Path, work: Path) -> None:

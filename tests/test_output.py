@@ -11,6 +11,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -21,9 +22,11 @@ from pathlib import Path
 
 import material
 import pytest
+from click.testing import CliRunner
 
 from crisisplan import output
-from crisisplan.build import Options, build_handbook
+from crisisplan.build import Options, build_handbook, build_many
+from crisisplan.cli import cli
 from crisisplan.errors import BuildError
 
 pytestmark = pytest.mark.slow
@@ -429,3 +432,119 @@ def test_a_build_killed_while_its_pdf_typesets_leaves_no_process_and_no_file(
     result = build_handbook(example_path, outdir)
     assert result.pdf is not None and result.pdf.is_file()
     assert leftovers(outdir) == []
+
+
+# -- one half at a time: --no-pdf and --no-site keep the other -------------------------------
+
+
+def build_cli(*args: str | Path) -> str:
+    """``crisisplan build ARGS`` in this process; what it printed (stdout and stderr)."""
+    result = CliRunner().invoke(cli, ["build", *map(str, args)])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def row(printed: str, folder: Path) -> list[str]:
+    """The summary's cells for ``folder``: pages, PDF, warnings, time, status."""
+    (line,) = [ln for ln in printed.splitlines() if ln.startswith(f"{folder}  ")]
+    return [cell.strip() for cell in line[len(str(folder)) :].split("  ") if cell.strip()]
+
+
+def linked(handbook: Path) -> list[str]:
+    """The PDFs the site's home page offers for download."""
+    page = (handbook / "index.html").read_text(encoding="utf-8")
+    return re.findall(r'class="cp-pdf" href="([^"]+)"', page)
+
+
+def site_files(handbook: Path) -> dict[str, str]:
+    """The site's files and their digests: all but the PDF and the marker."""
+    return {
+        name: digest
+        for name, digest in snapshot(handbook).items()
+        if not name.endswith(".pdf") and name != output.MARKER
+    }
+
+
+def test_no_pdf_keeps_a_current_pdf_linked_and_a_stale_one_unlinked_with_one_line(tmp_path):
+    path = client(tmp_path / "clients")
+    outdir = tmp_path / "out"
+    full = build_handbook(path, outdir)
+    assert full.pdf is not None and not full.skipped
+    pdf = full.pdf.read_bytes()
+    assert linked(full.output) == [full.pdf.name]
+    # the flags alone change nothing: each half is as its inputs left it
+    printed = build_cli(path, "-o", outdir, "--no-pdf")
+    assert f"{path}: up to date" in printed
+    assert row(printed, full.output)[-1] == "up to date"
+    assert not row(printed, full.output)[1].endswith("(out of date)")
+    assert full.pdf.read_bytes() == pdf
+    assert linked(full.output) == [full.pdf.name]
+    assert build_handbook(path, outdir).skipped
+    # a changed questionnaire: the site is rebuilt, the PDF kept on disk but not offered
+    path.write_text(path.read_text() + "  industry: Hardware\n", encoding="utf-8")
+    printed = build_cli(path, "-o", outdir, "--no-pdf")
+    notice = (
+        "the PDF is out of date (its inputs changed): kept, no longer linked from the site;"
+        " build without --no-pdf to update it"
+    )
+    assert f"{path}: {notice}" in printed.splitlines()  # as the build goes
+    assert f"{full.output}: {notice}" in printed.splitlines()  # under the summary
+    assert row(printed, full.output)[1].endswith("(out of date)")
+    assert "Hardware" in (full.output / "about.html").read_text(encoding="utf-8")
+    assert full.pdf.read_bytes() == pdf
+    assert linked(full.output) == []
+    assert leftovers(outdir) == []
+    # the next full build brings the PDF up to date and offers it again
+    again = build_handbook(path, outdir)
+    assert not again.skipped and again.stale == () and again.notices == ()
+    assert again.pdf == full.pdf and again.pdf.read_bytes() != pdf
+    assert linked(again.output) == [again.pdf.name]
+
+
+def test_no_site_keeps_the_site_and_never_counts_pages_it_did_not_build(tmp_path):
+    path = client(tmp_path / "clients")
+    outdir = tmp_path / "out"
+    printed = build_cli(path, "-o", outdir, "--no-site")
+    handbook = outdir / "toko-maju"
+    assert row(printed, handbook)[0] == "-"  # no site was built, none is there
+    assert not (handbook / "index.html").exists()
+    pdf = next(handbook.glob("*.pdf"))
+    typeset = pdf.read_bytes()
+    # a full build now builds only the site, which links the PDF already there
+    full = build_handbook(path, outdir)
+    assert not full.skipped and full.pdf == pdf and pdf.read_bytes() == typeset
+    assert linked(handbook) == [pdf.name]
+    site = site_files(handbook)
+    # another paper changes only the PDF: the site stays as it was, byte for byte
+    printed = build_cli(path, "-o", outdir, "--no-site", "--paper", "letter")
+    assert row(printed, handbook)[0] == str(full.pages)
+    assert row(printed, handbook)[-1] == "built"
+    assert pdf.read_bytes() != typeset
+    assert site_files(handbook) == site
+    assert linked(handbook) == [pdf.name]
+    assert build_handbook(path, outdir, Options(paper="letter")).skipped
+    # an edit the site does not show yet: the site is kept, and said to be out of date
+    path.write_text(path.read_text() + "  industry: Hardware\n", encoding="utf-8")
+    printed = build_cli(path, "-o", outdir, "--no-site", "--paper", "letter")
+    notice = (
+        "the site is out of date (its inputs changed): kept as it was;"
+        " build without --no-site to update it"
+    )
+    assert f"{handbook}: {notice}" in printed.splitlines()
+    assert row(printed, handbook)[0] == f"{full.pages} (out of date)"
+    assert site_files(handbook) == site
+
+
+def test_a_batch_with_no_pdf_keeps_every_clients_pdf(tmp_path):
+    one = client(tmp_path / "a", "Toko Satu")
+    two = client(tmp_path / "b", "Toko Dua")
+    outdir = tmp_path / "out"
+    first = build_many([one, two], outdir, jobs=2)
+    pdfs = {o.result.pdf: o.result.pdf.read_bytes() for o in first if o.result and o.result.pdf}
+    assert len(pdfs) == 2
+    two.write_text(two.read_text() + "  industry: Hardware\n", encoding="utf-8")
+    second = build_many([one, two], outdir, SITE_ONLY, jobs=2)
+    assert [o.result.skipped for o in second if o.result] == [True, False]
+    assert {p: p.read_bytes() for p in pdfs} == pdfs
+    assert [o.result.stale for o in second if o.result] == [(), ("pdf",)]
+    assert [linked(o.result.output) for o in second if o.result] == [[first[0].result.pdf.name], []]

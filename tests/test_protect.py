@@ -251,6 +251,21 @@ def test_a_protected_build_is_always_rebuilt(tmp_path, example_path):
     assert not build_handbook(example_path, tmp_path, site_only).skipped
 
 
+def test_a_protected_build_of_one_half_never_keeps_an_unprotected_other_half(tmp_path):
+    """--no-pdf keeps the PDF there (docs/output.md), but never an open one in a protected
+    handbook: its file name is easy to guess."""
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko Maju\n", encoding="utf-8")
+    open_build = build_handbook(path, tmp_path / "out")
+    assert open_build.pdf is not None and open_build.pdf.is_file()
+    site_only = Options(pdf=False, passphrase=PROTECTED.passphrase)
+    result = build_handbook(path, tmp_path / "out", site_only)
+    assert result.pdf is None and not list(result.output.glob("*.pdf"))
+    assert result.notices == (
+        "the unprotected PDF was removed; build without --no-pdf to protect it",
+    )
+
+
 def test_a_build_without_protect_never_replaces_a_protected_handbook(
     tmp_path, example_path, details
 ):
