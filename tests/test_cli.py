@@ -413,6 +413,29 @@ def test_python_dash_m_exits_non_zero_on_bad_input(tmp_path: Path) -> None:
     assert done.stderr.startswith(f"{bad}:3:10: threats: expected a list")
 
 
+@pytest.mark.parametrize("planted", ["yaml", "click", "pydantic", "jinja2"])
+def test_python_dash_m_in_a_clients_folder_imports_nothing_planted_there(
+    tmp_path: Path, planted: str
+) -> None:
+    """`python -m` puts the current folder first on the module path: a module planted in a
+    client's folder must still not be imported (it would run with the agency's rights)."""
+    pwned = tmp_path / "pwned"
+    (tmp_path / f"{planted}.py").write_text(
+        f"open({str(pwned)!r}, 'w').write('ran')\nraise SystemExit(7)\n", encoding="utf-8"
+    )
+    (tmp_path / "acme.yaml").write_text("company:\n  name: Acme\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "crisisplan", "validate", "acme.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert not pwned.exists()
+    assert (done.returncode, done.stdout) == (0, "acme.yaml: valid (1 warning)\n"), done.stderr
+
+
 COMMANDS: dict[str, click.Command] = {"crisisplan": cli, **cli.commands}
 
 
