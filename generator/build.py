@@ -297,7 +297,7 @@ def fingerprint(loaded: Loaded, overrides: Sequence[Path], options: Options) -> 
         str(loaded.path.resolve()),
     ]
     h.update(json.dumps(settings).encode())
-    h.update(loaded.path.read_bytes())
+    h.update("\n".join(loaded.document.lines).encode())  # as read: the file is not opened again
     for image in loaded.images.values():
         h.update(image.data)
     for root in (resources.content_dir(), resources.themes_dir(), resources.base_config()):
@@ -349,20 +349,26 @@ def questionnaires(inputs: Iterable[Path]) -> list[Path]:
         item = Path(item)
         if item.is_dir():
             # Hidden files are not questionnaires: .gitlab-ci.yml, .pre-commit-config.yaml ...
+            # A pipe or a device with such a name is listed, so that loading it says what it is.
             direct = [
                 p
                 for p in item.iterdir()
-                if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith(".")
+                if p.suffix in (".yaml", ".yml") and _entry(p) and not p.name.startswith(".")
             ]
             nested = [
                 p
                 for p in item.glob("*/questionnaire.y*ml")
-                if p.is_file() and not p.parent.name.startswith(".")
+                if _entry(p) and not p.parent.name.startswith(".")
             ]
             found += sorted(direct + nested)
         else:
             found.append(item)
     return list(dict.fromkeys(found))
+
+
+def _entry(path: Path) -> bool:
+    """Whether a folder's entry may be a questionnaire: anything there but a folder."""
+    return path.exists() and not path.is_dir()
 
 
 def _build_one(path: Path, outdir: Path, options: Options) -> Outcome:
