@@ -149,8 +149,8 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
     with output.locked(outdir, slug) as work:
         key = fingerprint(loaded, options.templates, options)
         previous = output.marker(target)
-        source = _source(loaded)
-        if previous.get("source", source) != source:
+        company = _company(loaded)
+        if not _same_client(previous, company, loaded):
             raise BuildError(
                 f"Error: {target} holds the handbook of another questionnaire whose company name"
                 f" gives the same folder; give {loaded.path} a distinct company.name, or remove"
@@ -191,7 +191,7 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
         staged = work / "out"
         record = {
             "fingerprint": key,
-            "source": source,
+            "company": company,
             "pdf": hb.pdf if options.pdf else None,
             "pages": len(pages),
             "pdf_pages": pdf_pages,
@@ -252,9 +252,21 @@ def _build(
     return hb, pages, pdf_pages
 
 
-def _source(loaded: Loaded) -> str:
-    """Which questionnaire made a handbook: a digest of its path, so none is published."""
-    return hashlib.sha256(str(loaded.path.resolve()).encode()).hexdigest()[:16]
+def _company(loaded: Loaded) -> str:
+    """Whose handbook it is: a digest of the company's name as written, so a questionnaire
+    moved to another folder (a new CI checkout) is still the same client's."""
+    name = loaded.questionnaire.company.name
+    return hashlib.sha256(name.encode()).hexdigest()[:16]
+
+
+def _same_client(previous: dict[str, Any], company: str, loaded: Loaded) -> bool:
+    """Whether the handbook a marker describes is this company's (or nobody's yet)."""
+    if "company" in previous:
+        return bool(previous["company"] == company)
+    if "source" in previous:  # written before 0.2: a digest of the questionnaire's path
+        path = str(loaded.path.resolve()).encode()
+        return bool(previous["source"] == hashlib.sha256(path).hexdigest()[:16])
+    return True
 
 
 def _beside(options: Options) -> bool:
