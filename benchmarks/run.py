@@ -57,7 +57,13 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
 MKDOCS = [PYTHON, "-m", "mkdocs"]
 WEASYPRINT = [str(VENV_BIN / "weasyprint")] if (VENV_BIN / "weasyprint").exists() else []
-CRISISPLAN = [PYTHON, "-m", "crisisplan"]
+# The installed command: `python -m crisisplan` would put the current folder first on the
+# module path (docs/security.md); -P keeps it off where the command is missing.
+CRISISPLAN = (
+    [str(VENV_BIN / "crisisplan")]
+    if (VENV_BIN / "crisisplan").exists()
+    else [PYTHON, "-P", "-m", "crisisplan"]
+)
 TO_PDF_REQUIREMENT = "mkdocs-to-pdf>=0.12,<0.13"
 TIMEOUT = 1800  # seconds for one command
 SECTIONS = ("whole", "clients", "threats", "scale", "weight")

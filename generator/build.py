@@ -156,8 +156,8 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
     with output.locked(outdir, slug) as work:
         keys = fingerprints(loaded, options.templates, options)
         previous = output.marker(target)
-        source = _source(loaded)
-        if previous.get("source", source) != source:
+        company = _company(loaded)
+        if not _same_client(previous, company, loaded):
             raise BuildError(
                 f"Error: {target} holds the handbook of another questionnaire whose company name"
                 f" gives the same folder; give {loaded.path} a distinct company.name, or remove"
@@ -204,7 +204,7 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
         if plan.pdf:
             pdf = {"inputs": keys["pdf"], "file": str(hb.pdf), "pages": pdf_pages}
         record = {
-            "source": source,
+            "company": company,
             "site": site,
             "pdf": pdf,
             "protected": options.passphrase is not None,
@@ -272,9 +272,21 @@ def _build(
     return hb, pages, pdf_pages
 
 
-def _source(loaded: Loaded) -> str:
-    """Which questionnaire made a handbook: a digest of its path, so none is published."""
-    return hashlib.sha256(str(loaded.path.resolve()).encode()).hexdigest()[:16]
+def _company(loaded: Loaded) -> str:
+    """Whose handbook it is: a digest of the company's name as written, so a questionnaire
+    moved to another folder (a new CI checkout) is still the same client's."""
+    name = loaded.questionnaire.company.name
+    return hashlib.sha256(name.encode()).hexdigest()[:16]
+
+
+def _same_client(previous: dict[str, Any], company: str, loaded: Loaded) -> bool:
+    """Whether the handbook a marker describes is this company's (or nobody's yet)."""
+    if "company" in previous:
+        return bool(previous["company"] == company)
+    if "source" in previous:  # written before 0.2: a digest of the questionnaire's path
+        path = str(loaded.path.resolve()).encode()
+        return bool(previous["source"] == hashlib.sha256(path).hexdigest()[:16])
+    return True
 
 
 def _beside(options: Options) -> bool:
@@ -317,7 +329,7 @@ def fingerprints(loaded: Loaded, overrides: Sequence[Path], options: Options) ->
         str(loaded.path.resolve()),
     ]
     h.update(json.dumps(settings).encode())
-    h.update(loaded.path.read_bytes())
+    h.update("\n".join(loaded.document.lines).encode())  # as read: the file is not opened again
     for image in loaded.images.values():
         h.update(image.data)
     for root in (resources.content_dir(), resources.themes_dir(), resources.base_config()):
@@ -460,20 +472,26 @@ def questionnaires(inputs: Iterable[Path]) -> list[Path]:
         item = Path(item)
         if item.is_dir():
             # Hidden files are not questionnaires: .gitlab-ci.yml, .pre-commit-config.yaml ...
+            # A pipe or a device with such a name is listed, so that loading it says what it is.
             direct = [
                 p
                 for p in item.iterdir()
-                if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith(".")
+                if p.suffix in (".yaml", ".yml") and _entry(p) and not p.name.startswith(".")
             ]
             nested = [
                 p
                 for p in item.glob("*/questionnaire.y*ml")
-                if p.is_file() and not p.parent.name.startswith(".")
+                if _entry(p) and not p.parent.name.startswith(".")
             ]
             found += sorted(direct + nested)
         else:
             found.append(item)
     return list(dict.fromkeys(found))
+
+
+def _entry(path: Path) -> bool:
+    """Whether a folder's entry may be a questionnaire: anything there but a folder."""
+    return path.exists() and not path.is_dir()
 
 
 def _build_one(path: Path, outdir: Path, options: Options) -> Outcome:

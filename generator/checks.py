@@ -116,9 +116,9 @@ def inside(folder: Path, name: str) -> Path:
         raise _Outside(
             f"{name!r} leads outside the questionnaire's folder: keep files inside {root}"
         )
-    if not target.is_file():
+    if not target.exists():
         raise _Outside(f"file {name!r} not found in {root}")
-    return target
+    return target  # read_image refuses a folder, a pipe or a device, saying which
 
 
 def warnings(q: Questionnaire, doc: Document, defaulted: set[str], today: dt.date) -> list[Problem]:

@@ -15,6 +15,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from . import svgbounds
+from .loader import open_regular
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 4096  # the longest side of a raster image
@@ -169,7 +170,7 @@ class Image:
 def read_image(path: Path, *, favicon: bool = False) -> Image:
     """The image at ``path`` checked by its content, or :class:`ImageError`."""
     allowed = "PNG, JPEG, WebP, ICO or SVG" if favicon else "PNG, JPEG, WebP or SVG"
-    with path.open("rb") as file:
+    with open_regular(path) as file:
         data = file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ImageError(

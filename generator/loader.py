@@ -8,10 +8,12 @@ an alias bomb cannot expand; the file size, nesting depth, node count and text l
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
@@ -132,7 +134,7 @@ def load_yaml(path: Path, *, display: str | None = None, collect: bool = False) 
     """
     file = display or str(path)
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > MAX_BYTES:  # refused before it is read: it may be gigabytes
                 raise _too_big(file, size)
@@ -140,6 +142,38 @@ def load_yaml(path: Path, *, display: str | None = None, collect: bool = False) 
     except OSError as exc:
         raise _problem(file, 1, 1, f"cannot read the file: {exc.strerror or exc}") from None
     return load_bytes(raw, file, collect=collect)
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file, else :class:`OSError` saying what
+    it is: a named pipe (FIFO) would wait for a writer forever, a device never ends."""
+    _refuse_special(os.stat(path).st_mode)
+    # Non-blocking, in case a pipe took the file's place since: it then opens at once.
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, os.O_RDONLY | nonblock | getattr(os, "O_CLOEXEC", 0))
+    try:
+        _refuse_special(os.fstat(fd).st_mode)
+        if nonblock:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+_SPECIAL = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+}
+
+
+def _refuse_special(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = _SPECIAL.get(stat.S_IFMT(mode), "a special file")
+        raise OSError(errno.EINVAL, f"it is {kind}, not a regular file")
 
 
 def _too_big(file: str, size: int) -> QuestionnaireError:

@@ -33,7 +33,7 @@ from .errors import BuildError
 
 STATE = ".crisisplan"
 #: Inside each published handbook: what made it, so a later build knows whether it may skip
-#: or replace it. Holds no path, only a digest of the questionnaire's.
+#: or replace it. Holds no path: a digest of the company's name, and counts.
 MARKER = ".crisisplan"
 _ASIDE = "previous"
 

@@ -21,6 +21,7 @@ from .errors import Problem, QuestionnaireError
 from .images import Image
 from .loader import Document, load_yaml
 from .messages import comment_warnings, schema_problems
+from .redact import redact
 from .schema import Questionnaire
 
 
@@ -65,5 +66,6 @@ def load_questionnaire(
         q.handbook.edition = edition  # type: ignore[assignment]
     loaded = Loaded(q, path, doc, images=checked.images)
     loaded.defaulted = apply_defaults(q)
-    loaded.warnings = cut + warnings(q, doc, loaded.defaulted, today or clock.today())
+    withheld = redact(q, doc)  # before the checks that read the texts as they will print
+    loaded.warnings = cut + withheld + warnings(q, doc, loaded.defaulted, today or clock.today())
     return loaded

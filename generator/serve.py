@@ -7,14 +7,19 @@ questionnaire is fixed. A renamed company, which moves the handbook to another f
 followed. The questionnaire's whole folder is watched (an editor may save a file by replacing
 it), but a change there that touches none of the build's inputs, such as this command's own
 log written beside the questionnaire, rebuilds nothing: the build's fingerprint says so.
+It answers only requests addressed to the address it serves on (their ``Host`` header), so a
+page of another site cannot read the preview through a name of its own that it points at this
+machine (DNS rebinding).
 """
 
 from __future__ import annotations
 
 import errno
 import html
+import ipaddress
 import re
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -38,10 +43,58 @@ _SCRIPT = _SCRIPT_TEMPLATE_STR.replace(
 ).encode()
 
 
+def _ip(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(name)
+    except ValueError:
+        return None
+
+
+def host_allowed(header: str, host: str, port: int) -> bool:
+    """Whether a request's ``Host`` header names the address served on ``host``:``port``.
+
+    Loopback is also reachable as ``localhost``; an address of every interface (``0.0.0.0``,
+    ``::``) as any address and as the machine's name. Any other name is refused: a page of
+    another site that points its own name at this machine would send that name.
+    """
+    header = header.strip().lower()
+    name, given = header, 80
+    if not header.endswith("]") and ":" in header.rsplit("]", 1)[-1]:
+        name, _, digits = header.rpartition(":")
+        if not digits.isdigit():
+            return False
+        given = int(digits)
+    if ":" in name and not (name.startswith("[") and name.endswith("]")):
+        return False  # an IPv6 address is written in brackets
+    name = name.removeprefix("[").removesuffix("]")
+    if given != port or not name:
+        return False
+    bound, asked = _ip(host), _ip(name)
+    if bound is None:  # served on a name, such as localhost
+        return name == host.lower() or (
+            host.lower() == "localhost" and bool(asked and asked.is_loopback)
+        )
+    if asked is not None:
+        return asked == bound or bound.is_unspecified or (bound.is_loopback and asked.is_loopback)
+    if name == "localhost":
+        return bound.is_loopback or bound.is_unspecified
+    return bound.is_unspecified and name == socket.gethostname().lower()
+
+
 class Server(LiveReloadServer):
     """MkDocs' live-reload server, with the reload script as a file and the last error shown."""
 
     error: str | None = None
+    #: The address served on (``-a``), which every request's Host header must name.
+    address: tuple[str, int] = ("127.0.0.1", 8000)
+
+    def serve_request(self, environ: Any, start_response: Any) -> Iterable[bytes]:
+        if not host_allowed(environ.get("HTTP_HOST", ""), *self.address):
+            start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8")])
+            host, port = self.address
+            where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            return [f"crisisplan serve answers only at http://{where}/\n".encode()]
+        return super().serve_request(environ, start_response)
 
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
         script = (
@@ -99,6 +152,7 @@ def _serve(
 ) -> None:
     first = build_handbook(path, out, options)
     server = Server(builder=lambda: None, host=host, port=port, root=str(first.output))
+    server.address = (host, port)
     shown = {str(w) for w in first.warnings}
 
     def rebuild() -> None:

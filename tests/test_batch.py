@@ -94,6 +94,16 @@ def test_two_companies_with_the_same_slug_are_refused(tmp_path):
     assert not (tmp_path / "out" / "toko-maju").exists()
 
 
+def test_two_questionnaires_of_one_company_built_at_once_are_both_refused(tmp_path):
+    """A handbook is the company's, wherever its questionnaire lies: two copies of it given
+    at once would replace each other, so neither is built."""
+    a = client(tmp_path, "a", "Toko Maju")
+    b = client(tmp_path, "b", "Toko Maju")
+    outcomes = build_many([a, b], tmp_path / "out", SITE, jobs=1)
+    assert all(o.error and "would be built into toko-maju/" in o.error for o in outcomes)
+    assert not (tmp_path / "out" / "toko-maju").exists()
+
+
 def test_unchanged_clients_are_not_rebuilt(tmp_path):
     a = client(tmp_path, "a", "Toko Satu")
     b = client(tmp_path, "b", "Toko Dua")

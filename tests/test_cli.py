@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -413,6 +415,29 @@ def test_python_dash_m_exits_non_zero_on_bad_input(tmp_path: Path) -> None:
     assert done.stderr.startswith(f"{bad}:3:10: threats: expected a list")
 
 
+@pytest.mark.parametrize("planted", ["yaml", "click", "pydantic", "jinja2"])
+def test_python_dash_m_in_a_clients_folder_imports_nothing_planted_there(
+    tmp_path: Path, planted: str
+) -> None:
+    """`python -m` puts the current folder first on the module path: a module planted in a
+    client's folder must still not be imported (it would run with the agency's rights)."""
+    pwned = tmp_path / "pwned"
+    (tmp_path / f"{planted}.py").write_text(
+        f"open({str(pwned)!r}, 'w').write('ran')\nraise SystemExit(7)\n", encoding="utf-8"
+    )
+    (tmp_path / "acme.yaml").write_text("company:\n  name: Acme\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "crisisplan", "validate", "acme.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert not pwned.exists()
+    assert (done.returncode, done.stdout) == (0, "acme.yaml: valid (1 warning)\n"), done.stderr
+
+
 COMMANDS: dict[str, click.Command] = {"crisisplan": cli, **cli.commands}
 
 
@@ -428,3 +453,87 @@ def test_every_command_has_help_with_an_example(name: str) -> None:
     result = run(*args, "--help")
     assert result.exit_code == 0
     assert "Example" in result.stdout
+
+
+def special_file(path: Path, kind: str) -> Path:
+    """A named pipe or a socket at ``path``: opened for reading, neither ever ends."""
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.bind(str(path))  # the socket file stays after the socket is closed
+    return path
+
+
+SPECIAL = {"fifo": "a named pipe (FIFO)", "socket": "a socket"}
+
+
+@pytest.mark.parametrize("kind", sorted(SPECIAL))
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate", "acme.yaml"],
+        ["validate", "."],
+        ["build", "acme.yaml", "-o", "out", "--no-pdf"],
+        ["build", ".", "-o", "out", "--no-pdf"],
+        ["export", "acme.yaml", "-o", "project"],
+        ["serve", "acme.yaml", "-a", "127.0.0.1:1"],
+    ],
+    ids=" ".join,
+)
+def test_a_questionnaire_that_is_a_pipe_or_a_socket_is_one_line_not_a_hang(
+    tmp_path: Path, command: list[str], kind: str
+) -> None:
+    special_file(tmp_path / "acme.yaml", kind)
+    done = subprocess.run(
+        [sys.executable, "-m", "crisisplan", *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert (
+        f"acme.yaml:1:1: cannot read the file: it is {SPECIAL[kind]}, not a regular file\n"
+        in done.stderr
+    )
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme.yaml"]  # nothing written
+
+
+@pytest.mark.parametrize("command", [["validate"], ["build", "-o", "out", "--no-pdf"]])
+def test_a_logo_that_is_a_pipe_is_one_line_not_a_hang(tmp_path: Path, command: list[str]) -> None:
+    special_file(tmp_path / "logo.png", "fifo")
+    (tmp_path / "acme.yaml").write_text(
+        "company:\n  name: Acme\nbrand:\n  logo: logo.png\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "crisisplan", command[0], "acme.yaml", *command[1:]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert (
+        "acme.yaml:4:9: brand.logo: 'logo.png': cannot be read"
+        " (it is a named pipe (FIFO), not a regular file)\n" in done.stderr
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_device_named_as_a_questionnaire_is_one_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "crisisplan", "validate", "/dev/zero"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (
+        1,
+        "/dev/zero:1:1: cannot read the file: it is a device, not a regular file\n"
+        "Error: 1 error in /dev/zero.\n",
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pypdf
 import pytest
 from click.testing import CliRunner
 
@@ -120,3 +121,87 @@ def test_a_version_keeps_its_dots_and_loses_what_a_file_name_cannot_hold():
         "acme-crisis-handbook-v1.2-draft-public.pdf"
     )
     assert pdf_name("Acme", "...", edition="Internal") == "acme-crisis-handbook-1-internal.pdf"
+
+
+LEAKY = """\
+company:
+  name: Toko Maju
+  hotline: "+62 21 5000 1234"
+handbook:
+  edition: {edition}
+team:
+  - id: lead
+    role: Crisis lead
+    name: Sari
+    phone: "+62 812 1000 2000"
+    email: sari@tokomaju.example
+    duties:
+      - Declares a crisis; call her on 0812-1000-2000 or (0812) 1000 2000 at night
+      - Mail SARI@tokomaju.example, or ring the hotline +62 21 5000 1234
+      - Orders 62812 and 2026-12-01 stay as they are
+contacts:
+  - kind: counsel
+    name: Budi Santoso
+    phone: "0813 7000 8000"
+    note: Budi's mobile is +62 813-7000-8000
+  - kind: other
+    name: Press desk
+    email: press@tokomaju.example
+    personal: false
+    note: Write to press@tokomaju.example
+threats:
+  - id: outage
+    title: The app is down
+    kind: outage
+    likelihood: 3
+    impact: 4
+    holding_statement: >-
+      We know the app is down. Questions: sari@tokomaju.example.
+"""
+
+
+def test_a_personal_number_or_address_in_free_text_is_masked_in_the_public_edition(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text(LEAKY.format(edition="public"), encoding="utf-8")
+    result = build_handbook(path, tmp_path / "out", Options())
+    pdf = "\n".join(page.extract_text() for page in pypdf.PdfReader(result.pdf).pages)
+    site = site_text(result.output)
+    for published in (site, pdf):
+        squashed = published.replace("\n", " ")
+        for leaked in ("1000-2000", "1000 2000", "7000-8000", "7000 8000", "sari@", "SARI@"):
+            assert leaked not in squashed
+        assert "[personal contact withheld]" in squashed
+        assert "+62 21 5000 1234" in squashed  # the hotline is the company's
+        assert "press@tokomaju.example" in squashed  # so is the press desk
+        assert "62812 and 2026-12-01 stay" in squashed
+    mask = "the public edition prints '[personal contact withheld]' in its place: write a role or the company's hotline instead"
+    assert sorted(str(w) for w in result.warnings if "personal" in w.message) == [
+        f"{path}:13:9: warning: team[0].duties[0]: the personal phone number of 'Sari'"
+        f" (team[0].phone) is written here; {mask}",
+        f"{path}:14:9: warning: team[0].duties[1]: the personal e-mail address of 'Sari'"
+        f" (team[0].email) is written here; {mask}",
+        f"{path}:20:11: warning: contacts[0].note: the personal phone number of 'Budi Santoso'"
+        f" (contacts[0].phone) is written here; {mask}",
+        f"{path}:32:24: warning: threats[0].holding_statement: the personal e-mail address of"
+        f" 'Sari' (team[0].email) is written here; {mask}",
+    ]
+
+
+def test_the_internal_edition_keeps_the_numbers_written_in_its_texts(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text(LEAKY.format(edition="internal"), encoding="utf-8")
+    loaded, _, pages = prepare(path, ())
+    assert not [w for w in loaded.warnings if "personal" in w.message]
+    assert "call her on 0812-1000-2000" in loaded.questionnaire.team[0].duties[0]
+    assert "withheld" not in "".join(pages.values())
+
+
+def test_the_indonesian_public_edition_masks_in_its_own_language(tmp_path):
+    path = tmp_path / "q.yaml"
+    text = LEAKY.format(edition="public").replace("  edition:", "  language: id\n  edition:")
+    path.write_text(text, encoding="utf-8")
+    loaded, _, _ = prepare(path, ())
+    assert loaded.questionnaire.team[0].duties[0] == (
+        "Declares a crisis; call her on [kontak pribadi disembunyikan] or"
+        " [kontak pribadi disembunyikan] at night"
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -394,6 +395,35 @@ def test_a_build_that_would_replace_another_clients_handbook_refuses(tmp_path):
         f" {first.output} to replace it."
     )
     assert snapshot(first.output) == before
+    assert build_handbook(one, tmp_path / "out", SITE_FORCE).output == first.output
+
+
+def test_a_questionnaire_moved_to_another_folder_builds_into_its_handbook(tmp_path):
+    """A new CI checkout path moves every questionnaire: the handbook is the company's, not
+    the path's, so the moved questionnaire replaces it rather than being refused."""
+    first = build_handbook(
+        client(tmp_path / "checkout-1", "Toko Maju"), tmp_path / "out", SITE_ONLY
+    )
+    moved = client(tmp_path / "checkout-2", "Toko Maju")
+    (first.output / "index.html").write_text("the old build", encoding="utf-8")
+    second = build_handbook(moved, tmp_path / "out", SITE_ONLY)
+    assert second.output == first.output and not second.skipped
+    assert "Toko Maju" in (second.output / "index.html").read_text(encoding="utf-8")
+    assert str(tmp_path) not in (second.output / ".crisisplan").read_text(encoding="utf-8")
+
+
+def test_a_handbook_marked_with_its_questionnaires_path_is_still_told_apart(tmp_path):
+    """Handbooks built before the marker named the company carry a digest of their
+    questionnaire's path: the same questionnaire rebuilds them, another one is refused."""
+    one = client(tmp_path / "a", "Toko Maju")
+    first = build_handbook(one, tmp_path / "out", SITE_ONLY)
+    marker = first.output / ".crisisplan"
+    record = json.loads(marker.read_text(encoding="utf-8"))
+    del record["company"]
+    record["source"] = hashlib.sha256(str(one.resolve()).encode()).hexdigest()[:16]
+    marker.write_text(json.dumps(record), encoding="utf-8")
+    with pytest.raises(BuildError, match="holds the handbook of another questionnaire"):
+        build_handbook(client(tmp_path / "b", "Toko Maju!"), tmp_path / "out", SITE_ONLY)
     assert build_handbook(one, tmp_path / "out", SITE_FORCE).output == first.output
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import re
 import socket
 import subprocess
@@ -11,7 +12,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from crisisplan import resources
+from crisisplan.serve import host_allowed
 
 
 def free_port() -> int:
@@ -217,3 +221,71 @@ def test_serve_stopped_with_sigterm_leaves_nothing(tmp_path):
     serving.stop()
     assert set(Path(tempfile.gettempdir()).glob("crisisplan-serve-*")) == before
     assert "Traceback" not in serving.output()
+
+
+def get(port: int, host: str | None, path: str = "/index.html") -> tuple[int, bytes]:
+    """A raw request to 127.0.0.1:PORT with this Host header (None: none at all)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_host=True)
+        if host is not None:
+            connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_serve_answers_only_requests_for_the_address_it_serves_on(tmp_path):
+    """A page of another site that points its own name at 127.0.0.1 (DNS rebinding) sends its
+    own name as Host: it must not read the preview, whose internal edition holds personal
+    numbers."""
+    path = tmp_path / "q.yaml"
+    path.write_text("company:\n  name: Toko Lama\n", encoding="utf-8")
+    port = free_port()
+    serving = Serving(tmp_path, path, port)
+    try:
+        fetch(serving.url + "/index.html")
+        for good in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+            status, body = get(port, good)
+            assert status == 200 and b"Toko Lama" in body, good
+        refused = f"crisisplan serve answers only at http://127.0.0.1:{port}/\n".encode()
+        for bad in (f"evil.example:{port}", "evil.example", f"127.0.0.1:{port + 1}", "", None):
+            assert get(port, bad) == (403, refused), bad
+            assert get(port, bad, "/livereload/1/1") == (403, refused), bad
+    finally:
+        serving.stop()
+    assert "Traceback" not in serving.output()
+
+
+@pytest.mark.parametrize(
+    ("header", "host", "allowed"),
+    [
+        ("127.0.0.1:8000", "127.0.0.1", True),
+        ("localhost:8000", "127.0.0.1", True),
+        ("127.0.0.1:8001", "127.0.0.1", False),
+        ("127.0.0.1", "127.0.0.1", False),  # port 80
+        ("rebind.evil.example:8000", "127.0.0.1", False),
+        ("127.0.0.1.evil.example:8000", "127.0.0.1", False),
+        ("localhost.evil.example:8000", "127.0.0.1", False),
+        ("[::1]:8000", "::1", True),
+        ("localhost:8000", "::1", True),
+        ("[::1]", "::1", False),
+        ("::1:8000", "::1", False),
+        ("evil.example:8000", "::1", False),
+        ("192.168.1.5:8000", "192.168.1.5", True),
+        ("localhost:8000", "192.168.1.5", False),
+        ("192.168.1.6:8000", "192.168.1.5", False),
+        ("192.168.1.6:8000", "0.0.0.0", True),
+        ("localhost:8000", "0.0.0.0", True),
+        ("evil.example:8000", "0.0.0.0", False),
+        ("[fe80::1]:8000", "::", True),
+        ("localhost:8000", "localhost", True),
+        ("127.0.0.1:8000", "localhost", True),
+        ("evil.example:8000", "localhost", False),
+        ("127.0.0.1:abc", "127.0.0.1", False),
+    ],
+)
+def test_a_host_header_is_allowed_only_for_the_address_served(header, host, allowed):
+    assert host_allowed(header, host, 8000) is allowed
