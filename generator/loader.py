@@ -30,7 +30,7 @@ MAX_DEPTH = 20
 #: What PyYAML's reader refuses raw (C0 but tab, LF and CR; DEL; C1), looked for again once
 #: escapes are read: ``"\\0"``, ``"\\e"``, ``"\\x85"`` and ``"\\x9b"`` give the same characters.
 #: (NEL, U+0085, is a line break when written raw; written as an escape it is refused.)
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 Key = str | int
 Path_ = tuple[Key, ...]
