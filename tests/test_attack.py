@@ -393,6 +393,19 @@ def test_a_folded_or_literal_name_and_title_lose_their_line_break_and_build(
     assert b"\r\nX-WR-CALNAME:Kopi Nusantara: Crisis handbook\r\n" in calendar
 
 
+def test_the_one_line_texts_are_marked_in_the_model() -> None:
+    from crisisplan.schema import Channel, Company, Handbook, Member, Threat, is_one_line
+
+    def one_line(model, name) -> bool:
+        return is_one_line(model.model_fields[name].rebuild_annotation())
+
+    marked = [(Company, "name"), (Handbook, "title"), (Channel, "name"), (Channel, "handle")]
+    marked += [(Channel, "credentials"), (Member, "role"), (Threat, "title")]
+    assert all(one_line(model, name) for model, name in marked)
+    several = [(Company, "summary"), (Threat, "description"), (Threat, "holding_statement")]
+    assert not any(one_line(model, name) for model, name in [*several, (Channel, "pinned")])
+
+
 @pytest.mark.parametrize(
     ("written", "where", "before"),
     [
