@@ -311,15 +311,16 @@ def _text(limit: int, kind: str) -> Any:
 @dataclass(frozen=True)
 class OneLine:
     """Marks a text that is one line (a name, a title, a handle), and checks it: the line
-    break a folded or literal YAML block (``name: >``) leaves at its end is dropped, and one
-    inside it is refused. Texts without the mark keep their line breaks."""
+    breaks a folded or literal YAML block (``name: >``) leaves at its end, or blank lines
+    leave at its start, are dropped, and one inside it is refused. Texts without the mark
+    keep their line breaks."""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
         return core_schema.no_info_after_validator_function(self.check, handler(source))
 
     @staticmethod
     def check(value: str) -> str:
-        text = value.rstrip("\n")
+        text = value.strip("\n")
         if "\n" in text:
             raise PydanticCustomError(
                 "one_line",

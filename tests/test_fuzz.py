@@ -191,7 +191,7 @@ def refusals(maker: Drawn) -> dict[str, str]:
     out = {}
     for path, value in maker.written.items():
         found = CONTROL.search(value)
-        lines = value.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+        lines = value.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
         if found:
             out[dotted(path)] = f"character U+{ord(found.group()):04X} is not allowed"
         elif path in maker.one_line and "\n" in lines:
