@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, clock, output, protect, resources
-from .errors import BuildError, CrisisplanError, Problem, QuestionnaireError, os_error
+from .errors import BuildError, CrisisplanError, Problem, QuestionnaireError, os_error, visible
 from .model import Handbook, build_model
 from .overrides import check as check_overrides
 from .pdf import parts
@@ -499,6 +499,17 @@ def _build_one(path: Path, outdir: Path, options: Options) -> Outcome:
         return Outcome(path, build_handbook(path, outdir, options), edition=options.edition)
     except CrisisplanError as exc:
         return Outcome(path, error=exc.format_message(), edition=options.edition)
+    except Exception as exc:  # a bug: this client fails, the others are still built
+        return Outcome(path, error=_unexpected(path, exc), edition=options.edition)
+
+
+def _unexpected(path: Path, exc: BaseException) -> str:
+    """An error crisisplan did not expect, as one line: a bug to report, not a traceback."""
+    what = visible(str(exc).split("\n", 1)[0][:300]) if str(exc) else ""
+    return (
+        f"Error: {path}: crisisplan failed unexpectedly ({type(exc).__name__}{': ' if what else ''}"
+        f"{what}); nothing was written for it. Please report this as a bug."
+    )
 
 
 def build_many(
@@ -537,9 +548,14 @@ def build_many(
             folder = folder_name(q)
             companies.add(slug_for(q.company.name))
             built_as[job] = q.handbook.edition
-        except CrisisplanError as exc:  # its error is reported by the shard of its file name
+        except Exception as exc:  # its error is reported by the shard of its file name
             if not shard or shard_of(str(job[0]), shard[1]) == shard[0]:
-                outcomes[job] = Outcome(job[0], error=exc.format_message(), edition=job[1])
+                error = (
+                    exc.format_message()
+                    if isinstance(exc, CrisisplanError)
+                    else _unexpected(job[0], exc)
+                )
+                outcomes[job] = Outcome(job[0], error=error, edition=job[1])
                 mine.append(job)
             continue
         if not shard or shard_of(folder, shard[1]) == shard[0]:
@@ -585,7 +601,12 @@ def build_many(
                 for job in todo
             }
             for future in as_completed(futures):
-                outcomes[futures[future]] = outcome = future.result()
+                job = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # the worker died (killed, out of memory)
+                    outcome = Outcome(job[0], error=_unexpected(job[0], exc), edition=job[1])
+                outcomes[job] = outcome
                 done += 1
                 if progress:
                     progress(outcome, done, len(builds))

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from typing import TYPE_CHECKING, Any
 
 from . import text
 
 if TYPE_CHECKING:
+    from icalendar import vText
+
     from .model import Handbook
+
+#: What no calendar line may hold, even escaped: control characters but tab, LF and CR (which
+#: the library writes as ``\\n``). The questionnaire refuses them already; this is the slot.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _text(value: str) -> vText:
+    """A TEXT value (RFC 5545 3.3.11), which the library escapes: line breaks, ``;``, ``,``, ``\\``."""
+    from icalendar import vText
+
+    return vText(_CONTROL.sub("", value))
 
 
 def ics(hb: Handbook, *, names: bool = True) -> bytes:
@@ -24,9 +38,9 @@ def ics(hb: Handbook, *, names: bool = True) -> bytes:
 
     s = text.strings(hb.language)["calendar"]
     calendar = Calendar()
-    calendar.add("prodid", "-//crisisplan//crisis handbook calendar//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{hb.company.name}: {hb.title}")
+    calendar.add("prodid", _text("-//crisisplan//crisis handbook calendar//EN"))
+    calendar.add("version", _text("2.0"))
+    calendar.add("x-wr-calname", _text(f"{hb.company.name}: {hb.title}"))
     stamp = dt.datetime.combine(hb.effective, dt.time(), dt.UTC)
 
     def owner(e: Any) -> str:
@@ -39,12 +53,12 @@ def ics(hb: Handbook, *, names: bool = True) -> bytes:
     for day, summary, description in entries:
         event = Event()
         uid = hashlib.sha256(f"{hb.company.name}|{day}|{summary}".encode()).hexdigest()[:24]
-        event.add("uid", f"{uid}@crisisplan")
+        event.add("uid", _text(f"{uid}@crisisplan"))
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + dt.timedelta(days=1))
-        event.add("summary", f"{summary}: {hb.company.name}")
-        event.add("description", description)
+        event.add("summary", _text(f"{summary}: {hb.company.name}"))
+        event.add("description", _text(description))
         calendar.add_component(event)
     ical: bytes = calendar.to_ical()
     return ical

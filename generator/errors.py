@@ -9,6 +9,19 @@ from dataclasses import dataclass
 import click
 
 
+def visible(text: str) -> str:
+    """``text`` with every character that is not printable shown as Python writes it in a
+    string (``\\x1b``, ``\\n``, ``\\u202e``), so that no message can move the cursor, erase a
+    line or hide a word in a terminal, or take two lines. The zero-width joiner and non-joiner
+    stay, as in the model: emoji sequences and several scripts need them."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in _JOINERS else repr(c)[1:-1] for c in text)
+
+
+_JOINERS = {"\u200c", "\u200d"}
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong (or worth a look) in an input file, located like a compiler message."""
@@ -23,7 +36,7 @@ class Problem:
     def __str__(self) -> str:
         kind = "warning: " if self.warning else ""
         where = f"{self.path}: " if self.path else ""
-        return f"{self.file}:{self.line}:{self.col}: {kind}{where}{self.message}"
+        return visible(f"{self.file}:{self.line}:{self.col}: {kind}{where}{self.message}")
 
 
 class CrisisplanError(click.ClickException):
@@ -35,8 +48,8 @@ class CrisisplanError(click.ClickException):
 
     def format_message(self) -> str:
         lines = [str(p) for p in self.problems]
-        if self.message:
-            lines.append(self.message)
+        if self.message:  # its own lines kept, what a value put in them shown
+            lines += [visible(line) for line in self.message.split("\n")]
         return "\n".join(lines)
 
     def show(self, file: object = None) -> None:

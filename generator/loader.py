@@ -4,12 +4,15 @@ PyYAML is used only to *compose* nodes (it never constructs Python objects), so 
 code, every scalar stays the text that was written (``NO``, ``0812345678`` and ``1.10`` are
 strings) and every value keeps its line and column for error messages. Aliases are refused, so
 an alias bomb cannot expand; the file size, nesting depth, node count and text length are capped.
+Every text comes out with LF line ends, and a control character written as an escape (``"\\e"``)
+is refused as the same character written raw is.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +28,11 @@ MAX_BYTES = 4 * 1024 * 1024  # room for a register of a few thousand threats
 MAX_TEXT = 20_000
 MAX_NODES = 50_000
 MAX_DEPTH = 20
+
+#: What PyYAML's reader refuses raw (C0 but tab, LF and CR; DEL; C1), looked for again once
+#: escapes are read: ``"\\0"``, ``"\\e"``, ``"\\x85"`` and ``"\\x9b"`` give the same characters.
+#: (NEL, U+0085, is a line break when written raw; written as an escape it is refused.)
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 Key = str | int
 Path_ = tuple[Key, ...]
@@ -277,14 +285,15 @@ class _Builder:
             self.doc.ends[path] = (node.end_mark.line + 1, node.end_mark.column + 1)
             if node.style is None and node.tag == "tag:yaml.org,2002:null":
                 return None
-            if len(node.value) > MAX_TEXT:
+            value = self.text(node, path)
+            if len(value) > MAX_TEXT:
                 self.problems.append(
                     self.doc.problem(
                         path,
-                        f"text is {len(node.value):,} characters long; at most {MAX_TEXT:,} allowed",
+                        f"text is {len(value):,} characters long; at most {MAX_TEXT:,} allowed",
                     )
                 )
-            return node.value
+            return value
         if isinstance(node, SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, MappingNode)
@@ -302,7 +311,7 @@ class _Builder:
                     )
                 )
                 continue
-            key = key_node.value
+            key = self.text(key_node, (*path, key_node.value))
             kpath = (*path, key)
             if key in out:
                 first = self.doc.keys[kpath]
@@ -319,3 +328,23 @@ class _Builder:
             self.doc.keys[kpath] = (kmark.line + 1, kmark.column + 1)
             out[key] = self.build(value_node, kpath)
         return out
+
+    def text(self, node: ScalarNode, path: Path_) -> str:
+        """A scalar's text with LF line ends (``"\\r"`` written as an escape is one), and a problem
+        for a control character that an escape put in it; each becomes U+FFFD, so that no later
+        check meets it."""
+        value: str = node.value.replace("\r\n", "\n").replace("\r", "\n")
+        found = CONTROL.search(value)
+        if found:
+            mark = node.start_mark
+            self.problems.append(
+                Problem(
+                    self.doc.file,
+                    mark.line + 1,
+                    mark.column + 1,
+                    dotted(path),
+                    f"character U+{ord(found.group()):04X} is not allowed: remove it",
+                )
+            )
+            value = CONTROL.sub("\ufffd", value)
+        return value

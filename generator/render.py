@@ -85,7 +85,7 @@ def anchor(value: str) -> Markup:
     Headings that show questionnaire text take an id made from the item's id, never from the
     text: a title such as ``__config`` would otherwise take the theme's own element id.
     """
-    if not ID_RE.match(value):
+    if not ID_RE.fullmatch(value):
         raise ValueError(f"{value!r} is not an id")
     return Markup(value)
 

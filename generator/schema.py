@@ -27,6 +27,7 @@ from .types import (
     Id,
     LongText,
     Name,
+    OneLine,
     Phone,
     Score,
     Text,
@@ -662,6 +663,14 @@ def ref_of(tp: Any) -> Ref | None:
         if found is not None:
             return found
         tp = typing.get_args(tp)[0]
+
+
+def is_one_line(tp: Any) -> bool:
+    """Whether ``tp`` is a text of one line (it carries :class:`~crisisplan.types.OneLine`)."""
+    tp = optional(tp)
+    return typing.get_origin(tp) is Annotated and any(
+        isinstance(m, OneLine) for m in tp.__metadata__
+    )
 
 
 Path_ = tuple[str | int, ...]

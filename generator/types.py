@@ -11,8 +11,14 @@ from functools import cache
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    GetCoreSchemaHandler,
+    PlainSerializer,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError, core_schema
 
 UNITS: dict[str, tuple[str, int]] = {}
 for _unit, _minutes, _names in (
@@ -137,7 +143,7 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 
 def _id(value: Any) -> str:
-    if not isinstance(value, str) or not ID_RE.match(value) or len(value) > 64:
+    if not isinstance(value, str) or not ID_RE.fullmatch(value) or len(value) > 64:
         raise PydanticCustomError(
             "id",
             "{value} is not an id: use lower-case letters, digits and hyphens, such as crisis-lead",
@@ -302,10 +308,34 @@ def _text(limit: int, kind: str) -> Any:
     return validate
 
 
+@dataclass(frozen=True)
+class OneLine:
+    """Marks a text that is one line (a name, a title, a handle), and checks it: the line
+    breaks a folded or literal YAML block (``name: >``) leaves at its end, or blank lines
+    leave at its start, are dropped, and one inside it is refused. Texts without the mark
+    keep their line breaks."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> Any:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    @staticmethod
+    def check(value: str) -> str:
+        text = value.strip("\n")
+        if "\n" in text:
+            raise PydanticCustomError(
+                "one_line",
+                "a name or title is one line, and this one has a line break after {before}:"
+                " write it on one line",
+                {"before": repr(text.split("\n", 1)[0][-40:])},
+            )
+        return text
+
+
 #: A name or a title: one line, a few words.
 Name = Annotated[
     str,
     BeforeValidator(_text(200, "a name or title")),
+    OneLine(),
     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 200}),
 ]
 #: A sentence or two: a list item, a concern, a tone of voice.

@@ -19,6 +19,7 @@ from crisisplan.schema import (
     Questionnaire,
     ThreatId,
     bare,
+    is_one_line,
     is_type,
     optional,
     ref_of,
@@ -47,7 +48,7 @@ ID_SECTIONS = ("team", "channels", "audiences", "severity_levels", "threats")
 class Maker(Protocol):
     """Where the values come from."""
 
-    def text(self, path: tuple[str | int, ...], limit: int) -> str: ...
+    def text(self, path: tuple[str | int, ...], limit: int, *, one_line: bool = False) -> str: ...
     def size(self, path: tuple[str | int, ...], low: int, high: int) -> int: ...
     def include(self, path: tuple[str | int, ...]) -> bool: ...
     def pick(self, path: tuple[str | int, ...], options: Sequence[Any]) -> Any: ...
@@ -132,10 +133,11 @@ class _Walker:
         if ref is not None:
             return self.make.pick(path, self.pools[ref.section])
         limit = _limit(tp)
+        one_line = is_one_line(tp)
         if limit and is_type(optional(tp), VaultName):  # a vault's name: never one word
-            return "Vault " + self.make.text(path, limit - 6)
+            return "Vault " + self.make.text(path, limit - 6, one_line=one_line)
         if limit:
-            return self.make.text(path, limit)
+            return self.make.text(path, limit, one_line=one_line)
         tp = optional(tp)
         for known, value in _LEAVES:
             if is_type(tp, known):
@@ -195,7 +197,7 @@ class Payloads:
         self._choices = itertools.count()
         self.written: dict[tuple[str | int, ...], str] = {}
 
-    def text(self, path: tuple[str | int, ...], limit: int) -> str:
+    def text(self, path: tuple[str | int, ...], limit: int, *, one_line: bool = False) -> str:
         field = tuple(str(p) for p in path if not isinstance(p, int))
         start = 0 if field[-1] == "title" else len(self._fields)
         turn = self._fields.setdefault(field, itertools.count(start))
@@ -214,17 +216,23 @@ class Payloads:
 
 
 class Drawn:
-    """A maker that draws every choice from Hypothesis."""
+    """A maker that draws every choice from Hypothesis; one-line texts (names, titles) from
+    ``one_line`` when it is given."""
 
-    def __init__(self, draw: Any, text: Any) -> None:
+    def __init__(self, draw: Any, text: Any, one_line: Any = None) -> None:
         from hypothesis import strategies as st
 
         self._draw, self._text, self._st = draw, text, st
+        self._one_line = text if one_line is None else one_line
         self.written: dict[tuple[str | int, ...], str] = {}
+        self.one_line: set[tuple[str | int, ...]] = set()
 
-    def text(self, path: tuple[str | int, ...], limit: int) -> str:
-        value: str = self._draw(self._text)[:limit]
+    def text(self, path: tuple[str | int, ...], limit: int, *, one_line: bool = False) -> str:
+        value: str = self._draw(self._one_line if one_line else self._text)
+        value = value if len(value) <= limit else value[:limit]  # keeps a str subclass whole
         self.written[path] = value
+        if one_line:
+            self.one_line.add(path)
         return value
 
     def size(self, path: tuple[str | int, ...], low: int, high: int) -> int:

@@ -21,10 +21,12 @@ import pypdf
 import pytest
 import yaml
 from browser_support import serving
+from click.testing import CliRunner
 from questionnaires import Payloads, free_text_fields, questionnaire
 
-from crisisplan.build import Options, build_handbook
-from crisisplan.errors import BuildError, QuestionnaireError
+from crisisplan.build import Options, build_handbook, export_project
+from crisisplan.cli import cli
+from crisisplan.errors import BuildError, Problem, QuestionnaireError
 from crisisplan.questionnaire import load_questionnaire
 from crisisplan.types import clean
 
@@ -351,3 +353,168 @@ def test_nothing_is_read_from_or_written_to_a_cache_folder(tmp_path, monkeypatch
     assert not marker.exists()
     assert sorted(p.name for p in planted.iterdir()) == before
     assert sorted(p.name for p in cache.rglob("*")) == sorted(["crisisplan", "jinja", *before])
+
+
+# -- text that would break a line, a calendar or a terminal ------------------------------------
+
+
+def questionnaire_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "q.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def validated(path: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["validate", str(path), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("style", [">", "|", ">+"])
+def test_a_folded_or_literal_name_and_title_lose_their_line_break_and_build(
+    tmp_path, style
+) -> None:
+    path = questionnaire_file(
+        tmp_path,
+        f"""\
+        company:
+          name: {style}
+            Kopi Nusantara
+        handbook:
+          title: {style}
+            Crisis handbook
+
+        """,
+    )
+    q = load_questionnaire(path).questionnaire
+    assert (q.company.name, q.handbook.title) == ("Kopi Nusantara", "Crisis handbook")
+    export_project(path, tmp_path / "project")  # it crashed in the calendar
+    calendar = next((tmp_path / "project" / "docs").glob("*.ics")).read_bytes()
+    assert b"\r\nX-WR-CALNAME:Kopi Nusantara: Crisis handbook\r\n" in calendar
+
+
+def test_the_one_line_texts_are_marked_in_the_model() -> None:
+    from crisisplan.schema import Channel, Company, Handbook, Member, Threat, is_one_line
+
+    def one_line(model, name) -> bool:
+        return is_one_line(model.model_fields[name].rebuild_annotation())
+
+    marked = [(Company, "name"), (Handbook, "title"), (Channel, "name"), (Channel, "handle")]
+    marked += [(Channel, "credentials"), (Member, "role"), (Threat, "title")]
+    assert all(one_line(model, name) for model, name in marked)
+    several = [(Company, "summary"), (Threat, "description"), (Threat, "holding_statement")]
+    assert not any(one_line(model, name) for model, name in [*several, (Channel, "pinned")])
+
+
+@pytest.mark.parametrize(
+    ("written", "where", "before"),
+    [
+        ("name: |\n    Kopi\n    Nusantara", "2:9", "Kopi"),
+        ("name: >\n    Kopi\n\n    Nusantara", "2:9", "Kopi"),  # a blank line folds to a break
+        ('name: "Kopi\\rNusantara"', "2:9", "Kopi"),  # a bare CR is a line break
+        ('name: "Kopi\\r\\nNusantara"', "2:9", "Kopi"),
+        ('name: "Kopi\\nNusantara"', "2:9", "Kopi"),
+    ],
+    ids=["literal", "folded", "bare-cr", "crlf", "lf"],
+)
+def test_a_line_break_inside_a_name_is_refused_in_one_line(
+    tmp_path, written, where, before
+) -> None:
+    path = questionnaire_file(tmp_path, "company:\n  " + written + "\n")
+    code, _, err = validated(path)
+    assert code == 1
+    assert err.splitlines() == [
+        f"{path}:{where}: company.name: a name or title is one line, and this one has a line"
+        f" break after {before!r}: write it on one line",
+        f"Error: 1 error in {path}.",
+    ]
+
+
+def test_a_multi_line_text_keeps_its_line_breaks_as_line_feeds(tmp_path) -> None:
+    path = questionnaire_file(
+        tmp_path,
+        """\
+        company:
+          name: Kopi
+          summary: "One.\\r\\nTwo.\\rThree."
+        """,
+    )
+    assert load_questionnaire(path).questionnaire.company.summary == "One.\nTwo.\nThree."
+
+
+@pytest.mark.parametrize(
+    ("escape", "code"), [("\\0", "0000"), ("\\e", "001B"), ("\\x85", "0085"), ("\\x9b", "009B")]
+)
+@pytest.mark.parametrize(("field", "where"), [("name", "2:9"), ("summary", "3:12")])
+def test_an_escaped_control_character_is_refused_in_one_line(
+    tmp_path, escape, code, field, where
+) -> None:
+    written = {"name": "Kopi"} | {field: f'"Kopi{escape}Nusantara"'}
+    lines = "".join(f"  {key}: {value}\n" for key, value in written.items())
+    path = questionnaire_file(tmp_path, "company:\n" + lines)
+    status, _, err = validated(path)
+    assert status == 1
+    assert err.splitlines() == [
+        f"{path}:{where}: company.{field}: character U+{code} is not allowed: remove it",
+        f"Error: 1 error in {path}.",
+    ]
+
+
+#: Moves the cursor up a line and erases it, then prints what a clean run would.
+ERASE = "\\e[1A\\e[2K\\rq.yaml: valid (0 warnings)"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        f'channels:\n  - id: web\n    name: "Web{ERASE}"\n',
+        f'channels:\n  - id: web\n    name: Web\n    "x{ERASE}": 1\n',
+        f'company:\n  "x{ERASE}": 1\n',
+    ],
+    ids=["channel-name", "unknown-key", "unknown-company-key"],
+)
+def test_no_message_carries_a_terminal_escape(tmp_path, written) -> None:
+    head = "company:\n  name: Kopi\n"
+    path = questionnaire_file(tmp_path, head + written.removeprefix("company:\n"))
+    for args in ((), ("-v",), ("--format", "json")):
+        code, out, err = validated(path, *args)
+        assert code == 1
+        assert "\x1b" not in out + err and "\r" not in out + err
+        if args == ("--format", "json"):
+            assert json.loads(out)["valid"] is False
+            continue
+        # Each line is a problem, or the count: nothing a line of its own could pass for.
+        lines = err.splitlines()
+        assert all(line.startswith((f"{path}:", "Error: ")) for line in lines), lines
+        assert "valid (" not in out
+    result = CliRunner().invoke(cli, ["build", str(path), "-o", str(tmp_path / "out"), "--no-pdf"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stdout + result.stderr
+
+
+def test_every_problem_shows_its_control_characters() -> None:
+    problem = Problem("q.yaml", 3, 5, "channels[0].name", "'Web\x1b[2K' has one admin\x85\u202e")
+    assert str(problem) == ("q.yaml:3:5: channels[0].name: 'Web\\x1b[2K' has one admin\\x85\\u202e")
+    error = BuildError("Error: a\x1b[2Kb\nsecond line", [problem])
+    assert error.format_message().splitlines()[1:] == ["Error: a\\x1b[2Kb", "second line"]
+
+
+def test_the_calendar_escapes_line_breaks_and_drops_nul(tmp_path) -> None:
+    from icalendar import Calendar
+
+    from crisisplan.build import prepare
+    from crisisplan.calendar import ics
+
+    path = questionnaire_file(tmp_path, "company:\n  name: Kopi\n")
+    _, hb, _ = prepare(path)
+    hb.company.name = "Ko\rpi\r\nNu\nsa\x00n;tara,"
+    hb.title = "Crisis\rhandbook"
+    raw = ics(hb)
+    assert b"\x00" not in raw
+    lines = raw.split(b"\r\n")
+    assert all(b"\r" not in line and b"\n" not in line for line in lines)
+    assert b"X-WR-CALNAME:Ko\\npi\\nNu\\nsan\\;tara\\,: Crisis\\nhandbook" in lines
+    events = Calendar.from_ical(raw).walk("VEVENT")
+    assert events
+    for event in events:
+        assert str(event["SUMMARY"]).endswith(": Ko\npi\nNu\nsan;tara,")

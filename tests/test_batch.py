@@ -64,6 +64,44 @@ def test_many_clients_one_failing(tmp_path):
     assert sorted(counters) == ["1", "2", "3"]  # each client counted once
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("broken", ["build_handbook", "load_questionnaire"])
+def test_a_client_that_crashes_fails_alone_in_one_line(tmp_path, monkeypatch, jobs, broken):
+    """A bug met by one client (here an exception crisisplan does not expect) is that client's
+    failure, in one line: the others are built and the summary is printed, in one process or
+    in a pool of them."""
+    import crisisplan.build
+
+    real = getattr(crisisplan.build, broken)
+
+    def crashing(path, *args, **kwargs):  # also runs in the pool's forked processes
+        if Path(path).name == "b.yaml":
+            raise RuntimeError("boom\nTraceback (most recent call last):")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(crisisplan.build, broken, crashing)
+    for name, company in (("a", "Toko Satu"), ("b", "Toko Dua"), ("c", "Toko Tiga")):
+        client(tmp_path, name, company)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["build", str(tmp_path), "-o", str(out), "--no-pdf", "-j", jobs]
+    )
+    assert result.exit_code == 1
+    assert not isinstance(result.exception, RuntimeError)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert errors == [
+        f"Error: {tmp_path / 'b.yaml'}: crisisplan failed unexpectedly (RuntimeError: boom);"
+        " nothing was written for it. Please report this as a bug."
+    ]
+    assert "Traceback" not in result.output
+    assert (out / "toko-satu" / "index.html").is_file()
+    assert (out / "toko-tiga" / "index.html").is_file()
+    assert re.search(
+        rf"^{re.escape(str(tmp_path / 'b.yaml'))}\s+-\s+-\s+-\s+-\s+failed$", result.stdout, re.M
+    )
+    assert result.stdout.rstrip().endswith("2 built or up to date, 1 failed")
+
+
 @pytest.mark.parametrize(
     ("clients", "jobs", "every_core"),
     [(1, None, True), (1, 2, True), (1, 1, False), (3, 1, False), (3, 2, False)],

@@ -1,7 +1,9 @@
 """Fuzzing the questionnaire model: random valid questionnaires build, random text stays text.
 
 The questionnaires are drawn from the schema (tests/questionnaires.py): every field of the
-model, present or not, with random text and references that resolve.
+model, present or not, with random text and references that resolve. Each text is written
+plain, quoted, folded (``>``, ``>-``) or literal (``|``, ``|-``), over one line or several; the
+hostile ones also hold control characters (C0, DEL, C1), which YAML writes as escapes.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from pathlib import Path
 import pytest
 import tinyhtml5
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from questionnaires import ID_SECTIONS, Drawn, questionnaire
 
-from crisisplan.build import Options, build_handbook, prepare
+from crisisplan.build import Options, build_handbook, export_project, prepare
 from crisisplan.choices import LANGUAGES
+from crisisplan.errors import QuestionnaireError
+from crisisplan.loader import CONTROL, dotted
 from crisisplan.pdf.html import print_html
 from crisisplan.questionnaire import load_questionnaire
 from crisisplan.text import PLACEHOLDER
@@ -30,16 +34,77 @@ from crisisplan.types import clean
 
 # Printable text with the characters that mean something to Markdown, HTML and Jinja.
 ALPHABET = string.ascii_letters + string.digits + " <>&\"'`*_[](){}#!|~=:-+.\\/@%;$^" + "éçİ☕"
-TEXT = st.text(ALPHABET, min_size=1, max_size=40).filter(
+WORDS = st.text(ALPHABET, min_size=1, max_size=40).filter(
     lambda s: s.strip() and not s.startswith(" ")
+)
+#: C0 but tab and line feed (CR is a line break), DEL and C1, NEL and CSI among them.
+CONTROLS = [chr(c) for c in range(0xA0) if CONTROL.match(chr(c))]
+STYLES = [None, '"', ">", "|"]
+
+
+class Styled(str):
+    """A text and how the YAML writes it: plain (None), quoted, folded or literal. PyYAML
+    chooses the chomping (``>`` or ``>-``) from the text's end, and quotes a text it cannot
+    write in the style asked, with escapes for its control characters."""
+
+    style: str | None = None
+
+
+def styled(text: str, style: str | None) -> Styled:
+    out = Styled(text)
+    out.style = style
+    return out
+
+
+class Dumper(yaml.SafeDumper):
+    pass
+
+
+Dumper.add_representer(
+    Styled, lambda d, s: d.represent_scalar("tag:yaml.org,2002:str", str(s), style=s.style)
+)
+
+#: One line, maybe with the line break a block leaves at its end.
+ONE_LINE = st.builds(
+    styled, st.tuples(WORDS, st.sampled_from(["", "\n"])).map("".join), st.sampled_from(STYLES)
+)
+#: One to three lines, for the texts that may hold several.
+LINES = st.builds(
+    styled,
+    st.tuples(
+        st.lists(WORDS, min_size=1, max_size=3).map("\n".join), st.sampled_from(["", "\n"])
+    ).map("".join),
+    st.sampled_from(STYLES),
 )
 
 
 @st.composite
-def questionnaires(draw) -> tuple[dict, list[str]]:
+def hostile_text(draw, controls: bool) -> Styled:
+    """Lines, maybe with a CR or a CRLF somewhere in them, or with ``controls`` a control
+    character."""
+    text = str(draw(LINES))
+    breaks = st.sampled_from(["\r", "\r\n"])
+    insert = draw(st.one_of(st.none(), breaks, *([st.sampled_from(CONTROLS)] if controls else [])))
+    if insert is not None:
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + insert + text[at:]
+    # Quoted, so that YAML writes every control character as an escape (NEL written raw is a
+    # line break, not a character).
+    return styled(text, '"' if CONTROL.search(text) else draw(st.sampled_from(STYLES)))
+
+
+@st.composite
+def questionnaires(draw, hostile: bool = False) -> tuple[dict, list[str]]:
     """A random valid questionnaire made from the schema: every field may be there or not,
-    every text is random, every reference resolves. Returns it and the texts it holds."""
-    maker = Drawn(draw, TEXT)
+    every text is random, every reference resolves. Returns it and the texts it holds.
+    ``hostile``: every text may hold what a one-line field or any field refuses, or (in half
+    the questionnaires) only line ends that every field takes."""
+    if not hostile:
+        maker = Drawn(draw, LINES, ONE_LINE)
+    elif draw(st.booleans()):
+        maker = Drawn(draw, hostile_text(controls=True))
+    else:
+        maker = Drawn(draw, hostile_text(controls=False), ONE_LINE)
     sizes = {section: draw(st.integers(1, 3)) for section in ID_SECTIONS}
     edition = draw(st.sampled_from(["internal", "public"]))
     data = questionnaire(
@@ -55,15 +120,18 @@ def questionnaires(draw) -> tuple[dict, list[str]]:
             return data["contacts"][path[1]].get("personal", True) is False
         return True
 
-    texts = [value for path, value in maker.written.items() if shown(path, value)]
-    return data, texts
+    if hostile:
+        return data, refusals(maker)
+    return data, [value for path, value in maker.written.items() if shown(path, value)]
 
 
 @contextmanager
 def written(data: dict) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="crisisplan-fuzz-") as folder:
         path = Path(folder) / "questionnaire.yaml"
-        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        written = yaml.dump(data, Dumper=Dumper, allow_unicode=True)
+        assert yaml.safe_load(written) == data  # the YAML says what was drawn
+        path.write_text(written, encoding="utf-8")
         yield path
 
 
@@ -97,7 +165,7 @@ def test_random_text_stays_inert_and_literal(drawn):
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
     squashed = text.replace(" ", "")
     for value in texts:
-        assert clean(value).replace(" ", "") in squashed, value
+        assert "".join(clean(value).split()) in squashed, value
 
 
 @pytest.mark.slow
@@ -115,3 +183,42 @@ def test_every_questionnaire_that_validates_builds(drawn, pdf):
             document = page.read_text(encoding="utf-8")
             article = document.split('class="md-content__inner', 1)[-1].split("</article>", 1)[0]
             assert live_elements(article) == [], page
+
+
+def refusals(maker: Drawn) -> dict[str, str]:
+    """What validate must refuse in the drawn texts, by field: a control character anywhere,
+    a line break inside a one-line text (what is left once its end is dropped)."""
+    out = {}
+    for path, value in maker.written.items():
+        found = CONTROL.search(value)
+        lines = value.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+        if found:
+            out[dotted(path)] = f"character U+{ord(found.group()):04X} is not allowed"
+        elif path in maker.one_line and "\n" in lines:
+            out[dotted(path)] = "is one line"
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(questionnaires(hostile=True))
+def test_validate_refuses_in_one_line_or_the_project_is_made(drawn):
+    """Whatever the text, validate does not crash: it refuses each control character and each
+    line break in a one-line field, one line each, or the handbook's project is written."""
+    data, expected = drawn
+    with written(data) as path:
+        try:
+            load_questionnaire(path)
+        except QuestionnaireError as exc:
+            event("refused")
+            lines = exc.format_message().splitlines()
+            assert all(line.isprintable() for line in lines)
+            assert lines[-1].startswith("Error: ")
+            assert all(re.match(rf"{re.escape(str(path))}:\d+:\d+: ", line) for line in lines[:-1])
+            errors = {p.path: p.message for p in exc.problems if not p.warning}
+            assert set(errors) == set(expected), lines
+            for field, why in expected.items():
+                assert why in errors[field], (field, errors[field])
+        else:
+            event("valid")
+            assert expected == {}
+            export_project(path, path.parent / "project")

@@ -274,6 +274,48 @@ def test_control_character() -> None:
 
 
 @pytest.mark.parametrize(
+    ("escape", "code"),
+    [
+        ("\\0", "0000"),
+        ("\\a", "0007"),
+        ("\\e", "001B"),
+        ("\\x7f", "007F"),
+        ("\\x85", "0085"),
+        ("\\N", "0085"),
+        ("\\x9b", "009B"),
+        ("\\u0090", "0090"),
+    ],
+)
+def test_a_control_character_written_as_an_escape_is_refused_as_a_raw_one(escape, code) -> None:
+    assert refused(f'company:\n  name: "Kopi{escape}"\n') == one_error(
+        f"q.yaml:2:9: company.name: character U+{code} is not allowed: remove it"
+    )
+
+
+def test_every_escaped_control_character_is_reported_keys_too() -> None:
+    lines = refused("""\
+        company:
+          name: "Kopi\\0"
+          summary: "a\\eb"
+          "x\\e[2K": "c"
+        """)
+    assert lines == [
+        "q.yaml:2:9: company.name: character U+0000 is not allowed: remove it",
+        "q.yaml:3:12: company.summary: character U+001B is not allowed: remove it",
+        "q.yaml:4:3: company.x\\x1b[2K: character U+001B is not allowed: remove it",
+        "Error: 3 errors in q.yaml; nothing was written.",
+    ]
+
+
+def test_escaped_line_ends_become_line_feeds_and_tabs_stay() -> None:
+    doc = load("""\
+        a: "one\\r\\ntwo\\rthree"
+        b: "x\\ty"
+        """)
+    assert doc.data == {"a": "one\ntwo\nthree", "b": "x\ty"}
+
+
+@pytest.mark.parametrize(
     "raw",
     [b"", b"\n\n   \n", b"# Only a comment.\n# And another.\n", b"---\n...\n"],
     ids=["empty", "blank lines", "comments only", "empty document"],

@@ -9,15 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crisisplan.errors import QuestionnaireError
-from crisisplan.loader import load_bytes
+from crisisplan.loader import CONTROL, load_bytes
 from crisisplan.schema import Questionnaire
 from crisisplan.types import clean
 
-# Any text a user could type (surrogates cannot be encoded), as long as it is not blank once
-# the invisible format characters are removed.
-texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=1000).filter(
-    lambda s: clean(s).strip() != ""
-)
+# Any text a user could type (surrogates cannot be encoded; control characters but tab and
+# line feed are refused, tested below), as long as it is not blank once the invisible format
+# characters are removed.
+texts = st.text(
+    st.characters(exclude_categories=["Cs", "Cc"], include_characters="\t\n"), max_size=1000
+).filter(lambda s: clean(s).strip() != "")
+#: What the loader refuses even written as an escape: C0 but tab, LF and CR; DEL; C1.
+CONTROLS = [chr(c) for c in range(0xA0) if CONTROL.match(chr(c))]
 
 # Bytes that look a lot like YAML, so the parser goes deeper than it does with random noise.
 yamlish = st.text(
@@ -41,6 +44,36 @@ def test_any_text_survives_loading_exactly(summary: str, values: list[str]) -> N
     assert [c for c in company.summary or "" if unicodedata.category(c) != "Cf"] == [
         " " if unicodedata.category(c) in ("Zl", "Zp") else c for c in visible
     ]
+
+
+def test_the_refused_controls_are_c0_del_and_c1() -> None:
+    assert len(CONTROLS) == 32 - 3 + 1 + 32
+    assert not {"\t", "\n", "\r"} & set(CONTROLS)
+
+
+@settings(max_examples=100, deadline=None)
+@given(before=texts, control=st.sampled_from(CONTROLS), after=texts)
+def test_a_control_character_written_as_an_escape_is_refused_at_its_field(
+    before: str, control: str, after: str
+) -> None:
+    raw = yaml.safe_dump({"company": {"name": "Kopi", "summary": before + control + after}})
+    assert "\\" in raw  # PyYAML wrote it as an escape: \0, \e, \x9B, \N ...
+    try:
+        load_bytes(raw.encode("utf-8"), "q.yaml")
+    except QuestionnaireError as exc:
+        lines = exc.format_message().splitlines()
+    assert lines == [
+        f"q.yaml:3:12: company.summary: character U+{ord(control):04X} is not allowed: remove it",
+        "Error: 1 error in q.yaml; nothing was written.",
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts, st.sampled_from(["\r", "\r\n"]), texts)
+def test_every_line_end_is_a_line_feed(before: str, end: str, after: str) -> None:
+    raw = yaml.safe_dump({"company": {"name": "Kopi", "summary": before + end + after}})
+    doc = load_bytes(raw.encode("utf-8"), "q.yaml")
+    assert doc.data["company"]["summary"] == before + "\n" + after
 
 
 @settings(max_examples=200, deadline=None)
