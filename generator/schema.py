@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from .choices import LANGUAGES
-from .i18n import N_
+from .i18n import N_, _
 from .kinds import ChannelKind, Kind
 from .types import (
     Color,
@@ -64,8 +64,10 @@ def _not_reserved(value: str) -> str:
     if value in RESERVED:
         raise PydanticCustomError(
             "reserved",
-            "{quoted} is a name the site uses for its own pages: choose another id,"
-            " such as {value}-threat",
+            _(
+                "{quoted} is a name the site uses for its own pages: choose another id, such as"
+                " {value}-threat"
+            ),
             {"quoted": repr(value), "value": value},
         )
     return value
