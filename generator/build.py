@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, clock, output, protect, resources
+from . import __version__, clock, i18n, output, protect, resources
 from .errors import BuildError, CrisisplanError, Problem, QuestionnaireError, os_error, visible
 from .model import Handbook, build_model
 from .overrides import check as check_overrides
@@ -92,6 +92,7 @@ def _prepare(loaded: Loaded, templates: Sequence[Path]) -> tuple[Loaded, Handboo
     return loaded, hb, pages
 
 
+@i18n.in_its_language
 def export_project(
     path: Path | str,
     project: Path,
@@ -120,6 +121,7 @@ def export_project(
     return config_file
 
 
+@i18n.in_its_language
 def build_handbook(
     path: Path | str, outdir: Path | str = "site", options: Options | None = None
 ) -> Result:
@@ -453,6 +455,11 @@ class Outcome:
     error: str | None = None
     #: The edition asked for with ``--edition`` (None: the questionnaire's).
     edition: str | None = None
+
+    @property
+    def language(self) -> str:
+        """The language of the questionnaire's messages (its ``handbook.language``)."""
+        return i18n.language_of(self.path)
 
     @property
     def label(self) -> str:

@@ -16,6 +16,7 @@ from . import resources, text
 from .choices import LANGUAGES
 from .defaults import default_ids
 from .errors import Problem
+from .i18n import N_, _
 from .images import Image, ImageError, read_image
 from .loader import Document, load_builtin
 from .messages import did_you_mean
@@ -55,7 +56,11 @@ def check(doc: Document, folder: Path, language: str) -> Checked:
                 out.problems.append(
                     doc.problem(
                         (section, i, "id"),
-                        f"duplicate id {key!r}: ids must be unique within {section}",
+                        _(
+                            "duplicate id {key!r}: ids must be unique within {section}",
+                            key=key,
+                            section=section,
+                        ),
                     )
                 )
             known[section].append(key)
@@ -63,11 +68,22 @@ def check(doc: Document, folder: Path, language: str) -> Checked:
         if not isinstance(value, str) or value in known[ref.section]:
             continue
         choices = sorted(set(known[ref.section]))
-        listed = f"known ids are {', '.join(choices)}" if choices else f"no {ref.kind}s are defined"
+        kind = _(ref.kind)
+        listed = (
+            _("known ids are {ids}", ids=", ".join(choices))
+            if choices
+            else _("no {kind} is defined", kind=kind)
+        )
         out.problems.append(
             doc.problem(
                 path,
-                f"no {ref.kind} with id {value!r}: {did_you_mean(value, choices)}{listed}",
+                _(
+                    "no {kind} with id {value!r}: {hint}{listed}",
+                    kind=kind,
+                    value=value,
+                    hint=did_you_mean(value, choices),
+                    listed=listed,
+                ),
                 key=is_key,
             )
         )
@@ -80,7 +96,7 @@ def check(doc: Document, folder: Path, language: str) -> Checked:
             and member.get("backup") == member.get("id")
         ):
             out.problems.append(
-                doc.problem(("team", i, "backup"), "a person cannot be their own backup")
+                doc.problem(("team", i, "backup"), _("a person cannot be their own backup"))
             )
     brand = data.get("brand")
     brand = brand if isinstance(brand, dict) else {}
@@ -93,7 +109,9 @@ def check(doc: Document, folder: Path, language: str) -> Checked:
                 out.problems.append(doc.problem(("brand", key), str(exc)))
             except (ImageError, OSError) as exc:
                 why = (
-                    str(exc) if isinstance(exc, ImageError) else f"cannot be read ({exc.strerror})"
+                    str(exc)
+                    if isinstance(exc, ImageError)
+                    else _("cannot be read ({why})", why=exc.strerror)
                 )
                 out.problems.append(doc.problem(("brand", key), f"{name!r}: {why}"))
     return out
@@ -108,16 +126,24 @@ def inside(folder: Path, name: str) -> Path:
     relative = Path(name)
     if relative.is_absolute() or name.startswith(("/", "\\")) or ":" in name:
         raise _Outside(
-            f"{name!r} is an absolute path or a URL: name a file inside the questionnaire's folder"
+            _(
+                "{name!r} is an absolute path or a URL: name a file inside the questionnaire's"
+                " folder",
+                name=name,
+            )
         )
     root = folder.resolve()
     target = (root / relative).resolve()
     if not target.is_relative_to(root):
         raise _Outside(
-            f"{name!r} leads outside the questionnaire's folder: keep files inside {root}"
+            _(
+                "{name!r} leads outside the questionnaire's folder: keep files inside {root}",
+                name=name,
+                root=root,
+            )
         )
     if not target.exists():
-        raise _Outside(f"file {name!r} not found in {root}")
+        raise _Outside(_("file {name!r} not found in {root}", name=name, root=root))
     return target  # read_image refuses a folder, a pipe or a device, saying which
 
 
@@ -163,7 +189,11 @@ def _backups(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
                 out.append(
                     (
                         ("severity_levels", i, "activate", j),
-                        f"{who!r} is called in at {level.id!r} but has no backup: add team.backup",
+                        _(
+                            "{who!r} is called in at {level!r} but has no backup: add team.backup",
+                            who=who,
+                            level=level.id,
+                        ),
                     )
                 )
     return out
@@ -179,16 +209,21 @@ def _reachable(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
         return [
             (
                 ("company",),
-                "the public edition prints no personal numbers and there is no company.hotline"
-                " or contact with personal: false: its home page has no number to call",
+                _(
+                    "the public edition prints no personal numbers and there is no"
+                    " company.hotline or contact with personal: false: its home page has no"
+                    " number to call"
+                ),
             )
         ]
     if "team" in defaulted:
         return [
             (
                 ("company",),
-                "no team is listed: the handbook prints blanks for the crisis team's names and"
-                " phone numbers; list the team (team[].name, team[].phone)",
+                _(
+                    "no team is listed: the handbook prints blanks for the crisis team's names"
+                    " and phone numbers; list the team (team[].name, team[].phone)"
+                ),
             )
         ]
     by_id = {m.id: (i, m) for i, m in enumerate(q.team)}
@@ -201,7 +236,10 @@ def _reachable(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
             out.append(
                 (
                     ("team", i),
-                    f"{who!r} is on the home page's call list but has no phone: add team.phone",
+                    _(
+                        "{who!r} is on the home page's call list but has no phone: add team.phone",
+                        who=who,
+                    ),
                 )
             )
     return out
@@ -210,13 +248,13 @@ def _reachable(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
 #: The starter's placeholders (`crisisplan init`): its values here warn until replaced, and
 #: what to write instead.
 PLACEHOLDERS: dict[tuple[str, str], str] = {
-    ("handbook", "prepared_by"): "write who prepared the handbook, such as the agency's name",
-    ("company", "name"): "write the company's name",
-    ("company", "website"): "write the company's website",
-    ("team", "name"): "write the person's name",
-    ("team", "phone"): "write the real number",
-    ("team", "email"): "write the real address",
-    ("channels", "handle"): "write the account's handle",
+    ("handbook", "prepared_by"): N_("write who prepared the handbook, such as the agency's name"),
+    ("company", "name"): N_("write the company's name"),
+    ("company", "website"): N_("write the company's website"),
+    ("team", "name"): N_("write the person's name"),
+    ("team", "phone"): N_("write the real number"),
+    ("team", "email"): N_("write the real address"),
+    ("channels", "handle"): N_("write the account's handle"),
 }
 
 
@@ -255,7 +293,7 @@ def _starter(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
             zeros = name == "phone" and "".join(filter(str.isdigit, value)).endswith("0" * 8)
             if zeros or _plain(value) in examples[(section, name)]:
                 path = (section, name) if i is None else (section, i, name)
-                out.append((path, f"still the starter's example: {advice}"))
+                out.append((path, _("still the starter's example: {advice}", advice=_(advice))))
     return out
 
 
@@ -278,8 +316,12 @@ def _language(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
     return [
         (
             ("handbook", "language"),
-            f"the questionnaire's statements and titles read as {other!r} but the handbook is"
-            f" {language!r}: translate them, or set handbook.language: {other}",
+            _(
+                "the questionnaire's statements and titles read as {other!r} but the handbook"
+                " is {language!r}: translate them, or set handbook.language: {other}",
+                other=other,
+                language=language,
+            ),
         )
     ]
 
@@ -304,8 +346,12 @@ def _backup_loops(q: Questionnaire, defaulted: set[str], today: dt.date) -> Foun
             out.append(
                 (
                     ("team", index[start], "backup"),
-                    f"the backup chain {shown} goes round without coming back to {start!r}:"
-                    " give one of them a backup outside it",
+                    _(
+                        "the backup chain {chain} goes round without coming back to {start!r}:"
+                        " give one of them a backup outside it",
+                        chain=shown,
+                        start=start,
+                    ),
                 )
             )
     return out
@@ -321,7 +367,10 @@ def _review(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
         out.append(
             (
                 ("handbook", "effective"),
-                f"the review was due on {due.isoformat()}: review the handbook and update effective",
+                _(
+                    "the review was due on {due}: review the handbook and update effective",
+                    due=due.isoformat(),
+                ),
             )
         )
     verified = q.handbook.contacts_verified
@@ -329,16 +378,22 @@ def _review(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
         out.append(
             (
                 ("handbook",),
-                "handbook.contacts_verified is not set: write the date the contact sheet's"
-                " numbers were last checked (the handbook prints it)",
+                _(
+                    "handbook.contacts_verified is not set: write the date the contact sheet's"
+                    " numbers were last checked (the handbook prints it)"
+                ),
             )
         )
     elif verified and q.handbook.review_every.after(verified) < today:
         out.append(
             (
                 ("handbook", "contacts_verified"),
-                f"the phone numbers were last checked on {verified.isoformat()}, longer ago than"
-                f" review_every ({q.handbook.review_every}): check them and update contacts_verified",
+                _(
+                    "the phone numbers were last checked on {verified}, longer ago than"
+                    " review_every ({every}): check them and update contacts_verified",
+                    verified=verified.isoformat(),
+                    every=text.duration(q.handbook.review_every, q.handbook.language),
+                ),
             )
         )
     return out
@@ -355,9 +410,13 @@ def _approvals(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
             return [
                 (
                     ("approvals", "within"),
-                    f"approvals may take {within}, as long as the whole first response of"
-                    f" {level.id!r} ({level.first_response}): shorten approvals.within to leave"
-                    " time to publish",
+                    _(
+                        "approvals may take {within}, as long as the whole first response of"
+                        " {level!r} ({first}): shorten approvals.within to leave time to publish",
+                        within=text.duration(within, q.handbook.language),
+                        level=level.id,
+                        first=text.duration(level.first_response, q.handbook.language),
+                    ),
                 )
             ]
     return []
@@ -371,8 +430,11 @@ def _triggers(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
     return [
         (
             ("severity_levels", i, "id"),
-            f"severity level {level.id!r} has no triggers: add the measurable signs that put a"
-            " crisis at it, such as 'more than 30 negative mentions in an hour'",
+            _(
+                "severity level {level!r} has no triggers: add the measurable signs that put a"
+                " crisis at it, such as 'more than 30 negative mentions in an hour'",
+                level=level.id,
+            ),
         )
         for i, level in enumerate(q.severity_levels)
         if not level.triggers
@@ -389,8 +451,11 @@ def _channels(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
     return [
         (
             ("channels", i, "id"),
-            f"channel {c.id!r} is in no audience's channels, so no threat uses it: "
-            "add it to audiences[].channels",
+            _(
+                "channel {channel!r} is in no audience's channels, so no threat uses it: add it"
+                " to audiences[].channels",
+                channel=c.id,
+            ),
         )
         for i, c in enumerate(q.channels)
         if c.id not in reached and not any(c.id in t.messages for t in q.threats)
@@ -402,8 +467,12 @@ def _accounts(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
     return [
         (
             ("channels", i, "admins"),
-            f"{c.name} ({c.id}) has one admin: add a second, so the account survives a lost phone"
-            " or a person away",
+            _(
+                "{name} ({channel}) has one admin: add a second, so the account survives a lost"
+                " phone or a person away",
+                name=c.name,
+                channel=c.id,
+            ),
         )
         for i, c in enumerate(q.channels)
         if len(c.admins) == 1
@@ -415,7 +484,7 @@ def _statements(q: Questionnaire, defaulted: set[str]) -> Found:
     assert q.severity_levels is not None and q.threats is not None
     book = playbook(q.handbook.language)
     # The same place the model writes into statements: a blank when the client has none.
-    place, _ = source_of_truth(q, book, str(text.strings(q.handbook.language)["place_blank"]))
+    place, _url = source_of_truth(q, book, str(text.strings(q.handbook.language)["place_blank"]))
     levels = {s.id: s for s in q.severity_levels}
     channels = {c.id: c for c in q.channels}
     out: Found = []
@@ -427,23 +496,33 @@ def _statements(q: Questionnaire, defaulted: set[str]) -> Found:
                 out.append(
                     (
                         ("threats", i),
-                        f"threat {t.id!r} has no holding_statement: the built-in one for"
-                        f" {kind.label.lower()!r} will be used; write one for this client",
+                        _(
+                            "threat {threat!r} has no holding_statement: the built-in one for"
+                            " {kind!r} will be used; write one for this client",
+                            threat=t.id,
+                            kind=kind.label.lower(),
+                        ),
                     )
                 )
         elif book.kinds[threat_kind(t, book)].tone != "light" and not text.complete(
             t.holding_statement, place
         ):
             missing = (
-                "when the next update comes"
+                _("when the next update comes")
                 if "{next_update}" not in t.holding_statement
-                else "where the next update will be"
+                else _("where the next update will be")
             )
             out.append(
                 (
                     where,
-                    f"the holding statement does not say {missing}: a closing line saying so was"
-                    " added; write {next_update} and {source_of_truth} in it to place them yourself",
+                    _(
+                        "the holding statement does not say {missing}: a closing line saying so"
+                        " was added; write {next_update} and {source_of_truth} in it to place"
+                        " them yourself",
+                        missing=missing,
+                        next_update="{next_update}",
+                        source_of_truth="{source_of_truth}",
+                    ),
                 )
             )
         level = levels.get(t.severity or "")
@@ -459,7 +538,13 @@ def _statements(q: Questionnaire, defaulted: set[str]) -> Found:
                 out.append(
                     (
                         ("threats", i, "messages", key),
-                        f"message is {length} characters; {channels[key].name} ({key}) allows {limit}",
+                        _(
+                            "message is {length} characters; {name} ({channel}) allows {limit}",
+                            length=length,
+                            name=channels[key].name,
+                            channel=key,
+                            limit=limit,
+                        ),
                     )
                 )
     return out

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from . import clock
+from . import clock, i18n
 from .checks import check, warnings
 from .choices import LANGUAGES
 from .defaults import apply_defaults
@@ -42,6 +42,7 @@ class Loaded:
         return self.path.resolve().parent
 
 
+@i18n.in_its_language
 def load_questionnaire(
     path: Path | str, *, today: dt.date | None = None, edition: str | None = None
 ) -> Loaded:

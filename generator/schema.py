@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from .choices import LANGUAGES
+from .i18n import N_, _
 from .kinds import ChannelKind, Kind
 from .types import (
     Color,
@@ -51,10 +52,10 @@ class File:
 
 
 FileName = Annotated[Name, File()]
-MemberId = Annotated[Id, Ref("team", "team member")]
-ChannelId = Annotated[Id, Ref("channels", "channel")]
-AudienceId = Annotated[Id, Ref("audiences", "audience")]
-LevelId = Annotated[Id, Ref("severity_levels", "severity level")]
+MemberId = Annotated[Id, Ref("team", N_("team member"))]
+ChannelId = Annotated[Id, Ref("channels", N_("channel"))]
+AudienceId = Annotated[Id, Ref("audiences", N_("audience"))]
+LevelId = Annotated[Id, Ref("severity_levels", N_("severity level"))]
 
 #: Names a threat's page may not take: they are the site's own pages and folders.
 RESERVED = frozenset({"index", "404", "search", "assets", "sitemap", "search_index"})
@@ -64,8 +65,10 @@ def _not_reserved(value: str) -> str:
     if value in RESERVED:
         raise PydanticCustomError(
             "reserved",
-            "{quoted} is a name the site uses for its own pages: choose another id,"
-            " such as {value}-threat",
+            _(
+                "{quoted} is a name the site uses for its own pages: choose another id, such as"
+                " {value}-threat"
+            ),
             {"quoted": repr(value), "value": value},
         )
     return value

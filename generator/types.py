@@ -20,6 +20,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, core_schema
 
+from .i18n import N_, _
+
 UNITS: dict[str, tuple[str, int]] = {}
 for _unit, _minutes, _names in (
     ("minutes", 1, "m min mins minute minutes menit"),
@@ -33,7 +35,6 @@ for _unit, _minutes, _names in (
         UNITS[_name] = (_unit, _minutes)
 
 DURATION_RE = re.compile(r"^\s*(\d{1,4})\s*([a-zA-Z]+)\s*$")
-DURATION_HELP = "a number and a unit, such as 30m, 2h, 3d, 2w or 6 months"
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,16 @@ def parse_duration(value: Any) -> Duration:
     unit = unit_words().get(match.group(2).lower()) if match else None
     if not match or not unit:
         raise PydanticCustomError(
-            "duration", "{value} is not a duration: write " + DURATION_HELP, {"value": repr(value)}
+            "duration",
+            _(
+                "{value} is not a duration: write a number and a unit, such as 30m, 2h, 3d, 2w"
+                " or 6 months"
+            ),
+            {"value": repr(value)},
         )
     amount = int(match.group(1))
     if amount <= 0:
-        raise PydanticCustomError("duration", "a duration must be longer than zero")
+        raise PydanticCustomError("duration", _("a duration must be longer than zero"))
     return Duration(amount, unit[0])
 
 
@@ -115,7 +121,7 @@ def _score(value: Any) -> int:
     if not re.fullmatch(r"[1-5]", text):
         raise PydanticCustomError(
             "score",
-            "{value} is not a score: write a whole number from 1 to 5",
+            _("{value} is not a score: write a whole number from 1 to 5"),
             {"value": repr(value)},
         )
     return int(text)
@@ -131,7 +137,7 @@ def _count(value: Any) -> int:
     if not re.fullmatch(r"\d{1,12}", text):
         raise PydanticCustomError(
             "count",
-            "{value} is not a whole number: write digits, such as 2200",
+            _("{value} is not a whole number: write digits, such as 2200"),
             {"value": repr(value)},
         )
     return int(text)
@@ -146,7 +152,10 @@ def _id(value: Any) -> str:
     if not isinstance(value, str) or not ID_RE.fullmatch(value) or len(value) > 64:
         raise PydanticCustomError(
             "id",
-            "{value} is not an id: use lower-case letters, digits and hyphens, such as crisis-lead",
+            _(
+                "{value} is not an id: use lower-case letters, digits and hyphens, such as"
+                " crisis-lead"
+            ),
             {"value": repr(value)},
         )
     return value
@@ -165,7 +174,7 @@ def _color(value: Any) -> str:
     if not isinstance(value, str) or not COLOR_RE.match(value.strip()):
         raise PydanticCustomError(
             "color",
-            "{value} is not a colour: write #RRGGBB or #RGB, such as #5B3A29",
+            _("{value} is not a colour: write #RRGGBB or #RGB, such as #5B3A29"),
             {"value": repr(value)},
         )
     text = value.strip().upper()
@@ -193,7 +202,7 @@ def _url(value: Any) -> str:
     ):
         raise PydanticCustomError(
             "url",
-            "{value} is not a web address: write one starting with https:// or http://",
+            _("{value} is not a web address: write one starting with https:// or http://"),
             {"value": repr(value)},
         )
     return text
@@ -216,7 +225,7 @@ def _email(value: Any) -> str:
     if not EMAIL_RE.match(text) or len(text) > 254:
         raise PydanticCustomError(
             "email",
-            "{value} is not an e-mail address: write name@example.com",
+            _("{value} is not an e-mail address: write name@example.com"),
             {"value": repr(value)},
         )
     return text
@@ -234,8 +243,10 @@ def _phone(value: Any) -> str:
     if not PHONE_RE.match(text) or sum(c.isdigit() for c in text) < 4:
         raise PydanticCustomError(
             "phone",
-            "{value} is not a phone number: write digits, spaces and an optional leading +, "
-            "such as +62 812 1000 2000",
+            _(
+                "{value} is not a phone number: write digits, spaces and an optional leading +,"
+                " such as +62 812 1000 2000"
+            ),
             {"value": repr(value)},
         )
     return text
@@ -259,7 +270,7 @@ def _date(value: Any) -> dt.date:
     except ValueError:
         raise PydanticCustomError(
             "date",
-            "{value} is not a date: write YYYY-MM-DD, such as 2026-12-01",
+            _("{value} is not a date: write YYYY-MM-DD, such as 2026-12-01"),
             {"value": repr(value)},
         ) from None
 
@@ -291,17 +302,17 @@ def clean(value: str) -> str:
 def _text(limit: int, kind: str) -> Any:
     def validate(value: Any) -> str:
         if value is None:  # a key written with nothing after it
-            raise PydanticCustomError("text", "must not be blank")
+            raise PydanticCustomError("text", _("must not be blank"))
         if not isinstance(value, str):
-            raise PydanticCustomError("text", "expected text, not a list or a mapping")
+            raise PydanticCustomError("text", _("expected text, not a list or a mapping"))
         text = clean(value)
         if not text.strip():
-            raise PydanticCustomError("text", "must not be blank")
+            raise PydanticCustomError("text", _("must not be blank"))
         if len(text) > limit:
             raise PydanticCustomError(
                 "text_length",
-                "{length} characters is too long for {kind}: at most {limit} are allowed",
-                {"length": f"{len(text):,}", "kind": kind, "limit": f"{limit:,}"},
+                _("{length} characters is too long for {kind}: at most {limit} are allowed"),
+                {"length": f"{len(text):,}", "kind": _(kind), "limit": f"{limit:,}"},
             )
         return text
 
@@ -324,8 +335,10 @@ class OneLine:
         if "\n" in text:
             raise PydanticCustomError(
                 "one_line",
-                "a name or title is one line, and this one has a line break after {before}:"
-                " write it on one line",
+                _(
+                    "a name or title is one line, and this one has a line break after {before}:"
+                    " write it on one line"
+                ),
                 {"before": repr(text.split("\n", 1)[0][-40:])},
             )
         return text
@@ -334,20 +347,20 @@ class OneLine:
 #: A name or a title: one line, a few words.
 Name = Annotated[
     str,
-    BeforeValidator(_text(200, "a name or title")),
+    BeforeValidator(_text(200, N_("a name or title"))),
     OneLine(),
     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 200}),
 ]
 #: A sentence or two: a list item, a concern, a tone of voice.
 Text = Annotated[
     str,
-    BeforeValidator(_text(1000, "this text")),
+    BeforeValidator(_text(1000, N_("this text"))),
     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 1000}),
 ]
 #: A statement, a message, a scenario or a summary.
 LongText = Annotated[
     str,
-    BeforeValidator(_text(4000, "a statement or description")),
+    BeforeValidator(_text(4000, N_("a statement or description"))),
     WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 4000}),
 ]
 
@@ -371,8 +384,10 @@ def _not_secret(value: str) -> str:
     if _SECRET_WORDS.search(value) or (word and ((digit and symbol) or leet)):
         raise PydanticCustomError(
             "secret",
-            "this looks like a password or a secret: write where the login is kept (the"
-            " password manager's or vault's name), never the secret itself",
+            _(
+                "this looks like a password or a secret: write where the login is kept (the"
+                " password manager's or vault's name), never the secret itself"
+            ),
         )
     return value
 
