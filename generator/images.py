@@ -15,6 +15,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from . import svgbounds
+from .i18n import _
 from .loader import open_regular
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -174,7 +175,7 @@ def read_image(path: Path, *, favicon: bool = False) -> Image:
         data = file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ImageError(
-            f"the file is larger than {MAX_BYTES // 1024 // 1024} MB: use a smaller image"
+            _("the file is larger than {mb} MB: use a smaller image", mb=MAX_BYTES // 1024 // 1024)
         )
     if _looks_like_svg(data):
         return Image("svg", "image/svg+xml", sanitize_svg(data))
@@ -200,7 +201,11 @@ def _raster(data: bytes, allowed: str, favicon: bool) -> Image:
         with image:
             kind, (width, height) = image.format, image.size
             if kind not in _KINDS or (kind == "ICO" and not favicon):
-                raise ImageError(f"the file is {kind or 'not an image'}: use a {allowed} image")
+                raise ImageError(
+                    _("the file is {kind}: use a {allowed} image", kind=kind, allowed=allowed)
+                    if kind
+                    else _("the file is not an image: use a {allowed} image", allowed=allowed)
+                )
             if max(width, height) > MAX_PIXELS:
                 raise _too_big(width, height)
             image.verify()
@@ -209,13 +214,18 @@ def _raster(data: bytes, allowed: str, favicon: bool) -> Image:
     except (PILImage.DecompressionBombWarning, PILImage.DecompressionBombError):
         raise _too_big(*_png_size(data)) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        what = "not an image" if isinstance(exc, UnidentifiedImageError) else "a damaged image"
-        raise ImageError(f"the file is {what}: use a {allowed} image") from None
+        raise ImageError(
+            _("the file is not an image: use a {allowed} image", allowed=allowed)
+            if isinstance(exc, UnidentifiedImageError)
+            else _("the file is a damaged image: use a {allowed} image", allowed=allowed)
+        ) from None
     suffix, mime = _KINDS[kind]
     try:
         clean = _reencode(data, kind)
     except (OSError, ValueError, SyntaxError):
-        raise ImageError(f"the file is a damaged image: use a {allowed} image") from None
+        raise ImageError(
+            _("the file is a damaged image: use a {allowed} image", allowed=allowed)
+        ) from None
     return Image(suffix, mime, clean)
 
 
@@ -252,9 +262,17 @@ def _reencode(data: bytes, kind: str) -> bytes:
 
 
 def _too_big(width: int, height: int) -> ImageError:
-    size = f"{width}x{height} pixels" if width else "more than 89 million pixels"
+    size = (
+        _("{width}x{height} pixels", width=width, height=height)
+        if width
+        else _("more than 89 million pixels")
+    )
     return ImageError(
-        f"the image is {size}; at most {MAX_PIXELS}x{MAX_PIXELS} are allowed: use a smaller image"
+        _(
+            "the image is {size}; at most {most}x{most} are allowed: use a smaller image",
+            size=size,
+            most=MAX_PIXELS,
+        )
     )
 
 
@@ -277,16 +295,21 @@ def sanitize_svg(data: bytes) -> bytes:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise ImageError(
-            "the SVG declares a DOCTYPE or entities, which logos may not: export it again as plain SVG"
+            _(
+                "the SVG declares a DOCTYPE or entities, which logos may not: export it again as"
+                " plain SVG"
+            )
         ) from None
     except ET.ParseError as exc:
         raise ImageError(
-            f"the file is not valid SVG ({exc}): export it again as plain SVG"
+            _("the file is not valid SVG ({why}): export it again as plain SVG", why=exc)
         ) from None
     if root.tag != f"{{{SVG}}}svg":
         raise ImageError(
-            "the file is not an SVG image (its root is not an <svg> element with"
-            ' xmlns="http://www.w3.org/2000/svg"): export it again as plain SVG'
+            _(
+                "the file is not an SVG image (its root is not an <svg> element with"
+                ' xmlns="http://www.w3.org/2000/svg"): export it again as plain SVG'
+            )
         )
     count = [0]
     clean = _rebuild(root, 0, count)
@@ -302,13 +325,17 @@ def sanitize_svg(data: bytes) -> bytes:
 
 
 def _rebuild(element: Any, depth: int, count: list[int]) -> Any:
-    namespace, _, name = element.tag.rpartition("}")
+    namespace, _sep, name = element.tag.rpartition("}")
     if namespace != "{" + SVG or name not in ELEMENTS:
         return None
     count[0] += 1
     if count[0] > MAX_ELEMENTS or depth > MAX_DEPTH:
         raise ImageError(
-            f"the SVG has more than {MAX_ELEMENTS:,} elements or {MAX_DEPTH} levels: simplify it"
+            _(
+                "the SVG has more than {elements:,} elements or {depth} levels: simplify it",
+                elements=MAX_ELEMENTS,
+                depth=MAX_DEPTH,
+            )
         )
     out = ET.Element(element.tag)
     for key, value in element.attrib.items():

@@ -19,6 +19,7 @@ from jinja2.loaders import split_template_path
 
 from . import resources
 from .errors import BuildError
+from .i18n import _
 
 
 def check(folders: Sequence[Path | str]) -> tuple[Path, ...]:
@@ -28,7 +29,9 @@ def check(folders: Sequence[Path | str]) -> tuple[Path, ...]:
     for folder in folders:
         path = Path(folder)
         if not path.is_dir():
-            problems.append(f"{path}: not a folder: --templates names a folder of overrides")
+            problems.append(
+                _("{path}: not a folder: --templates names a folder of overrides", path=path)
+            )
             continue
         resolved.append(path.resolve())
         for parent, dirs, files in os.walk(path):
@@ -39,7 +42,8 @@ def check(folders: Sequence[Path | str]) -> tuple[Path, ...]:
     if problems:
         raise BuildError(
             "\n".join(problems)
-            + "\nError: template folders may hold only files and folders; nothing was written."
+            + "\n"
+            + _("Error: template folders may hold only files and folders; nothing was written.")
         )
     return tuple(dict.fromkeys(resolved))
 
@@ -47,9 +51,11 @@ def check(folders: Sequence[Path | str]) -> tuple[Path, ...]:
 def _problem(path: Path) -> str | None:
     info = path.lstat()
     if stat.S_ISLNK(info.st_mode):
-        return f"{path}: a symbolic link: copy the file into the template folder instead"
+        return _(
+            "{path}: a symbolic link: copy the file into the template folder instead", path=path
+        )
     if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
-        return f"{path}: not a file or a folder"
+        return _("{path}: not a file or a folder", path=path)
     return None
 
 
@@ -67,12 +73,19 @@ class Loader(jinja2.FileSystemLoader):
             real = os.path.realpath(filename)
             if os.path.islink(filename) or not real.startswith(os.path.realpath(root) + os.sep):
                 raise jinja2.TemplateNotFound(
-                    template, f"{filename} is a link or leads outside {root}: it is not read"
+                    template,
+                    _(
+                        "{file} is a link or leads outside {root}: it is not read",
+                        file=filename,
+                        root=root,
+                    ),
                 )
             fd = os.open(filename, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             with os.fdopen(fd, encoding=self.encoding) as file:
                 if not stat.S_ISREG(os.fstat(fd).st_mode):
-                    raise jinja2.TemplateNotFound(template, f"{filename} is not a file")
+                    raise jinja2.TemplateNotFound(
+                        template, _("{file} is not a file", file=filename)
+                    )
                 source = file.read()
             return source, os.path.normpath(filename), _unchanged(filename)
         raise jinja2.TemplateNotFound(template)
@@ -105,7 +118,9 @@ def copy_files(source: Path, target: Path, ignore: Callable[[str], bool] = lambd
                 continue
             path = Path(parent, name)
             if _problem(path):
-                raise BuildError(f"Error: {_problem(path)}; nothing was written.")
+                raise BuildError(
+                    _("Error: {problem}; nothing was written.", problem=_problem(path))
+                )
             (target / relative).mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target / relative / name, follow_symlinks=False)
 

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .errors import Problem
+from .i18n import _
 from .loader import Document, Path_
 from .schema import File, Questionnaire, bare, is_type, optional
 from .text import strings
@@ -43,9 +44,11 @@ def redact(q: Questionnaire, doc: Document) -> list[Problem]:
         for pattern, what in found:
             text, count = pattern.subn(mask, text)
             if count:
-                message = (
-                    f"{what} is written here; the public edition prints {mask!r} in its place:"
-                    " write a role or the company's hotline instead"
+                message = _(
+                    "{what} is written here; the public edition prints {mask!r} in its place:"
+                    " write a role or the company's hotline instead",
+                    what=what,
+                    mask=mask,
                 )
                 problems.append(doc.problem(path, message, warning=True))
         return text if text != original else original
@@ -76,11 +79,23 @@ def _personal(q: Questionnaire) -> list[tuple[re.Pattern[str], str]]:
         if email:
             pattern = re.compile(rf"(?<![\w.+-]){re.escape(email)}(?![\w-])", re.IGNORECASE)
             found.append(
-                (pattern, email.lower(), f"the personal e-mail address of {who!r} ({where}.email)")
+                (
+                    pattern,
+                    email.lower(),
+                    _(
+                        "the personal e-mail address of {who!r} ({field})",
+                        who=who,
+                        field=f"{where}.email",
+                    ),
+                )
             )
         for field, phone in zip(("phone", "out_of_hours"), phones, strict=True):
             if phone:
-                what = f"the personal phone number of {who!r} ({where}.{field})"
+                what = _(
+                    "the personal phone number of {who!r} ({field})",
+                    who=who,
+                    field=f"{where}.{field}",
+                )
                 found.append((_phone_pattern(phone), _core(phone), what))
         for spelled, key, what in found:
             # a number also given as a public one (the hotline) is published anyway

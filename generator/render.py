@@ -16,6 +16,7 @@ from markupsafe import Markup
 from . import overrides as overrides_
 from . import text
 from .errors import Problem, TemplateError
+from .i18n import _
 from .model import Handbook
 from .types import ID_RE, tel_link
 
@@ -121,7 +122,7 @@ def _render(env: SandboxedEnvironment, name: str, **context: Any) -> str:
     except jinja2.TemplateSyntaxError as exc:
         raise _error(exc.filename or name, exc.lineno, exc.message or str(exc)) from None
     except jinja2.TemplateNotFound as exc:
-        raise _error(name, 1, f"template {exc.name!r} not found") from None
+        raise _error(name, 1, _("template {name!r} not found", name=exc.name)) from None
     except (jinja2.TemplateError, TypeError, AttributeError, KeyError, ValueError) as exc:
         filename, line = name, 1
         for frame in traceback.extract_tb(exc.__traceback__):
@@ -132,4 +133,4 @@ def _render(env: SandboxedEnvironment, name: str, **context: Any) -> str:
 
 def _error(filename: str, line: int, message: str) -> TemplateError:
     problem = Problem(filename, line, 1, "", message)
-    return TemplateError("Error: a template failed to render; nothing was written.", [problem])
+    return TemplateError(_("Error: a template failed to render; nothing was written."), [problem])

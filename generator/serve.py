@@ -29,9 +29,10 @@ from typing import Any
 import click
 from mkdocs.livereload import _SCRIPT_TEMPLATE_STR, LiveReloadServer
 
-from . import resources
+from . import i18n, resources
 from .build import Options, build_handbook, forget_folders
 from .errors import CrisisplanError
+from .i18n import _, ngettext
 
 #: The reload script, which MkDocs inlines into each page: here a file that reads its two
 #: numbers from its own address.
@@ -121,6 +122,7 @@ class Server(LiveReloadServer):
         return super()._serve_request(environ, start_response)
 
 
+@i18n.in_its_language
 def serve(
     path: Path,
     *,
@@ -156,6 +158,10 @@ def _serve(
     shown = {str(w) for w in first.warnings}
 
     def rebuild() -> None:
+        with i18n.speaking(i18n.language_of(path)):  # the watcher's thread speaks English
+            _rebuild()
+
+    def _rebuild() -> None:
         started = time.perf_counter()
         forget_folders()  # a template or theme may have changed since
         try:
@@ -163,13 +169,13 @@ def _serve(
         except CrisisplanError as exc:  # keep the last good site, with the error on it
             server.error = exc.format_message()
             exc.show()
-            click.echo("Rebuild failed: the last good site stays, with the error on each page.")
+            click.echo(_("Rebuild failed: the last good site stays, with the error on each page."))
             return
         if result.skipped:  # nothing the handbook is built from changed (a log, a swap file)
             if server.error is not None:
                 server.error = None
                 click.echo(
-                    "The questionnaire is as it was at the last good build: that site stays."
+                    _("The questionnaire is as it was at the last good build: that site stays.")
                 )
             return
         server.error = None
@@ -181,8 +187,17 @@ def _serve(
         shown.clear()
         shown.update(warnings)
         n = len(warnings)
-        count = f", {n} warning{'s' if n != 1 else ''}" if n else ""
-        click.echo(f"Rebuilt in {time.perf_counter() - started:.1f} s{count}")
+        seconds = f"{time.perf_counter() - started:.1f}"
+        click.echo(
+            ngettext(
+                "Rebuilt in {seconds} s, {n} warning",
+                "Rebuilt in {seconds} s, {n} warnings",
+                n,
+                seconds=seconds,
+            )
+            if n
+            else _("Rebuilt in {seconds} s", seconds=seconds)
+        )
 
     server.builder = rebuild
     try:
@@ -191,10 +206,22 @@ def _serve(
         server.server_close()
         if exc.errno == errno.EADDRINUSE:
             raise CrisisplanError(
-                f"Error: {host}:{port} is in use by another program: choose another port,"
-                f" such as -a {host}:{port + 1}."
+                _(
+                    "Error: {host}:{port} is in use by another program: choose another port,"
+                    " such as -a {host}:{next}.",
+                    host=host,
+                    port=port,
+                    next=port + 1,
+                )
             ) from None
-        raise CrisisplanError(f"Error: cannot serve on {host}:{port}: {exc.strerror}.") from None
+        raise CrisisplanError(
+            _(
+                "Error: cannot serve on {host}:{port}: {why}.",
+                host=host,
+                port=port,
+                why=exc.strerror,
+            )
+        ) from None
     server.server_bind = lambda: None  # type: ignore[method-assign]  # bound above
     for watched in (
         path.resolve().parent,
@@ -203,7 +230,7 @@ def _serve(
         *options.templates,
     ):
         server.watch(str(watched))
-    click.echo(f"Serving {path} on {server.url} (Ctrl+C to stop)")
+    click.echo(_("Serving {path} on {url} (Ctrl+C to stop)", path=path, url=server.url))
     if ready:
         ready(server.url)
     try:

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .i18n import N_, _
+
 #: ``url(#…)`` references in one logo (paints, clip-paths, masks), counted where written.
 MAX_REFERENCES = 1_000
 #: Elements that use a mask: each use paints an offscreen layer the size of the element.
@@ -87,14 +89,14 @@ def check(root: Any) -> None:
     for rule in rules:
         for key, value in rule.declarations:
             count.references += len(_REFERENCE.findall(value))
-            _declaration(key, value, "its style sheet", count)
+            _declaration(key, value, N_("its style sheet"), count)
     for element, enclosing in _walk(root, None):
         used: list[str] = []
         for key, value in element.attrib.items():
             used += _REFERENCE.findall(value)
             if key == "style":
                 for name, declared in _style(value):
-                    _declaration(name, declared, "a style attribute", count)
+                    _declaration(name, declared, N_("a style attribute"), count)
             elif key == "stroke-dasharray":
                 count.dashes.append(value)
             elif _SHAPE_FUNCTION.search(value) and key not in ("d", "points"):
@@ -102,25 +104,36 @@ def check(root: Any) -> None:
         count.references += len(used)
         for rule in rules:
             if rule.applies(element):
-                used += [ref for _, value in rule.declarations for ref in _REFERENCE.findall(value)]
+                used += [
+                    ref for _key, value in rule.declarations for ref in _REFERENCE.findall(value)
+                ]
         for ref in used:
             if ref not in masks:
                 continue
             if enclosing is not None:
                 raise TooMuchWork(
-                    f"a {_MASKS[_name(enclosing)]} may not use another mask or clip-path"
-                    f" ({enclosing.get('id', '')!r} uses {ref!r}): flatten the logo"
+                    _(
+                        "a {kind} may not use another mask or clip-path ({id!r} uses {ref!r}):"
+                        " flatten the logo",
+                        kind=_MASKS[_name(enclosing)],
+                        id=enclosing.get("id", ""),
+                        ref=ref,
+                    )
                 )
             count.masked += sizes[ref].masked
             count.segments += sizes[ref].segments
             count.length += sizes[ref].length
             count.mask_uses += _name(masks[ref]) == "mask"
         _shape(element, count)
-    _limit(count.references, MAX_REFERENCES, "url(#…) references")
-    _limit(count.mask_uses, MAX_MASK_USES, "elements that use a mask")
-    _limit(count.masked, MAX_MASKED, "shapes drawn through clip-paths and masks (each use counted)")
+    _limit(count.references, MAX_REFERENCES, N_("url(#…) references"))
+    _limit(count.mask_uses, MAX_MASK_USES, N_("elements that use a mask"))
+    _limit(
+        count.masked,
+        MAX_MASKED,
+        N_("shapes drawn through clip-paths and masks (each use counted)"),
+    )
     _check_dashes(root, count)
-    _limit(count.segments, MAX_SEGMENTS, "path segments", "simplify it or use a PNG")
+    _limit(count.segments, MAX_SEGMENTS, N_("path segments"), N_("simplify it or use a PNG"))
 
 
 def _size(mask: Any) -> _Count:
@@ -136,21 +149,31 @@ def _declaration(key: str, value: str, where: str, count: _Count) -> None:
     if key == "d" or _SHAPE_FUNCTION.search(value):
         raise _shape_in_css()
     if key in _GEOMETRY:
-        count.unmeasured = f"{where} sets {key}"
+        count.unmeasured = _("{where} sets {key}", where=_(where), key=key)
     if key == "stroke-dasharray":
         count.dashes.append(value)
 
 
 def _shape_in_css() -> TooMuchWork:
     return TooMuchWork(
-        "the SVG draws a shape in CSS (d, path(), polygon() or shape()):"
-        " keep shapes in path and polygon elements"
+        _(
+            "the SVG draws a shape in CSS (d, path(), polygon() or shape()): keep shapes in path"
+            " and polygon elements"
+        )
     )
 
 
-def _limit(value: int, most: int, what: str, fix: str = "simplify it") -> None:
+def _limit(value: int, most: int, what: str, fix: str = N_("simplify it")) -> None:
     if value > most:
-        raise TooMuchWork(f"the SVG has {value:,} {what}; at most {most:,} are allowed: {fix}")
+        raise TooMuchWork(
+            _(
+                "the SVG has {value:,} {what}; at most {most:,} are allowed: {fix}",
+                value=value,
+                what=_(what),
+                most=most,
+                fix=_(fix),
+            )
+        )
 
 
 def _check_dashes(root: Any, count: _Count) -> None:
@@ -161,12 +184,19 @@ def _check_dashes(root: Any, count: _Count) -> None:
         parts = [p for p in re.split(r"[\s,]+", value.strip()) if p]
         if len(parts) > MAX_DASH_VALUES:
             raise TooMuchWork(
-                f"a stroke-dasharray has {len(parts)} values; at most {MAX_DASH_VALUES} are allowed"
+                _(
+                    "a stroke-dasharray has {n} values; at most {most} are allowed",
+                    n=len(parts),
+                    most=MAX_DASH_VALUES,
+                )
             )
         lengths = [_length(p) for p in parts]
         if any(n is None or n < 0 for n in lengths):
             raise TooMuchWork(
-                f"stroke-dasharray {value.strip()!r} is not a list of lengths: use plain numbers"
+                _(
+                    "stroke-dasharray {value!r} is not a list of lengths: use plain numbers",
+                    value=value.strip(),
+                )
             )
         total = sum(n for n in lengths if n is not None)
         if total > 0:
@@ -176,23 +206,30 @@ def _check_dashes(root: Any, count: _Count) -> None:
     for element in root.iter():
         if _name(element) in ("text", "tspan"):
             raise TooMuchWork(
-                "a logo with text may not use stroke-dasharray: convert the text to paths"
+                _("a logo with text may not use stroke-dasharray: convert the text to paths")
             )
         if "non-scaling-stroke" in " ".join(element.attrib.values()) + (element.text or ""):
             raise TooMuchWork(
-                "a logo with stroke-dasharray may not use vector-effect: non-scaling-stroke"
+                _("a logo with stroke-dasharray may not use vector-effect: non-scaling-stroke")
             )
     if count.unmeasured:
         raise TooMuchWork(
-            f"a logo with stroke-dasharray needs shapes of plain sizes, but {count.unmeasured}:"
-            " convert the shapes to paths"
+            _(
+                "a logo with stroke-dasharray needs shapes of plain sizes, but {what}: convert"
+                " the shapes to paths",
+                what=count.unmeasured,
+            )
         )
     dashes = count.length * density
     if not dashes <= MAX_DASHES:  # NaN or infinite counts as too many
-        figure = f"{dashes:,.0f}" if dashes < 1e15 else "more than 10^15"
+        figure = f"{dashes:,.0f}" if dashes < 1e15 else _("more than 10^15")
         raise TooMuchWork(
-            f"the SVG's stroke-dasharray would draw about {figure} dashes; at most"
-            f" {MAX_DASHES:,} are allowed: use longer dashes and gaps"
+            _(
+                "the SVG's stroke-dasharray would draw about {figure} dashes; at most {most:,}"
+                " are allowed: use longer dashes and gaps",
+                figure=figure,
+                most=MAX_DASHES,
+            )
         )
 
 
@@ -256,7 +293,9 @@ def _shape(element: Any, count: _Count) -> None:
         for key in keys:
             size = _length(element.get(key, "0"))
             if size is None:
-                count.unmeasured = f"a {name} has {key}={element.get(key)!r}"
+                count.unmeasured = _(
+                    "a {name} has {key}={value!r}", name=name, key=key, value=element.get(key)
+                )
                 size = 0.0
             sizes.append(size)
         segments = 0
