@@ -300,7 +300,10 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     type=click.Choice(ENGINES),
     default="mkdocs",
     show_default=True,
-    help="Site generator. zensical needs: pip install 'crisisplan[zensical]'.",
+    help=(
+        "Site generator. zensical needs crisisplan's zensical extra (from a checkout: pip install"
+        " '.[zensical]')."
+    ),
 )
 @click.option(
     "--edition",
@@ -318,8 +321,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     is_flag=True,
     help=(
         "Encrypt the site (pages and search) and the PDF with a passphrase from"
-        " CRISISPLAN_PASSPHRASE, else typed at a prompt; always rebuilds. Needs: pip install"
-        " 'crisisplan[protect]'."
+        " CRISISPLAN_PASSPHRASE, else typed at a prompt; always rebuilds."
     ),
 )
 @click.option(
