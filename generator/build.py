@@ -86,6 +86,14 @@ def _prepare(loaded: Loaded, templates: Sequence[Path]) -> tuple[Loaded, Handboo
     return loaded, hb, pages
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What ``export_project`` wrote, and the questionnaire's warnings."""
+
+    config_file: Path
+    warnings: list[Problem] = field(default_factory=list)
+
+
 def export_project(
     path: Path | str,
     project: Path,
@@ -93,7 +101,7 @@ def export_project(
     *,
     paper: str = "a4",
     edition: str | None = None,
-) -> Path:
+) -> Exported:
     """Write the MkDocs project of a questionnaire into ``project`` (``crisisplan export``).
 
     Besides ``mkdocs.yml`` and ``docs/`` it writes ``print.html``, the HTML the PDF is
@@ -111,7 +119,7 @@ def export_project(
     )
     html = print_html(hb, pages, folder=loaded.folder, paper=paper, overrides=overrides)
     (project / "print.html").write_text(html, encoding="utf-8")
-    return config_file
+    return Exported(config_file, loaded.warnings)
 
 
 def build_handbook(

@@ -488,8 +488,10 @@ def export(
     """
     from .build import export_project
 
-    config_file = export_project(file, project, templates, paper=paper, edition=edition)
-    say(f"Wrote {config_file} and {project / 'docs'}/", err=False)
+    exported = export_project(file, project, templates, paper=paper, edition=edition)
+    for warning in exported.warnings:  # as build shows them
+        say(str(warning))
+    say(f"Wrote {exported.config_file} and {project / 'docs'}/", err=False)
 
 
 @cli.command(short_help="Preview a handbook, rebuilt when what it is made from changes.")

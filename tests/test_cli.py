@@ -413,6 +413,29 @@ def test_python_dash_m_exits_non_zero_on_bad_input(tmp_path: Path) -> None:
     assert done.stderr.startswith(f"{bad}:3:10: threats: expected a list")
 
 
+# -- export --------------------------------------------------------------------------------------
+
+
+def test_export_shows_the_warnings_build_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "client.yaml").write_text("company:\n  name: Toko\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    warning = (
+        "client.yaml:2:3: warning: company: no team is listed: the handbook prints blanks for the"
+        " crisis team's names and phone numbers; list the team (team[].name, team[].phone)"
+    )
+    built = run("build", "client.yaml", "-o", "out", "--no-pdf")
+    assert built.exit_code == 0
+    assert warning in built.stderr.splitlines()
+    exported = run("export", "client.yaml", "-o", "project")
+    assert exported.exit_code == 0
+    assert exported.stderr == f"{warning}\n"
+    assert exported.stdout == f"Wrote {tmp_path / 'project' / 'mkdocs.yml'} and project/docs/\n"
+    quiet = run("export", "-q", "client.yaml", "-o", "project")
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
 COMMANDS: dict[str, click.Command] = {"crisisplan": cli, **cli.commands}
 
 
