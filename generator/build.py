@@ -42,6 +42,10 @@ class Result:
     seconds: float = 0.0
     pdf_pages: int = 0
     skipped: bool = False
+    #: The exercise calendar (``.ics``) in the site; None without a site.
+    calendar: Path | None = None
+    #: The edition built: the questionnaire's ``handbook.edition``, or ``--edition``'s.
+    edition: str = "internal"
 
     @property
     def pdf_size(self) -> int:
@@ -186,6 +190,8 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
                 time.perf_counter() - started,
                 previous.get("pdf_pages", 0),
                 skipped=True,
+                calendar=target / previous["calendar"] if previous.get("calendar") else None,
+                edition=loaded.questionnaire.handbook.edition,
             )
         output.refuse_foreign(target)
         # Forked now: it imports WeasyPrint while this process renders the pages.
@@ -201,6 +207,7 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
             "fingerprint": key,
             "source": source,
             "pdf": hb.pdf if options.pdf else None,
+            "calendar": hb.calendar_file if options.site else None,
             "pages": len(pages),
             "pdf_pages": pdf_pages,
             "protected": options.passphrase is not None,
@@ -210,7 +217,15 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
         output.publish(staged, target, work)
     pdf = target / hb.pdf if options.pdf else None
     return Result(
-        slug, target, len(pages), pdf, loaded.warnings, time.perf_counter() - started, pdf_pages
+        slug,
+        target,
+        len(pages),
+        pdf,
+        loaded.warnings,
+        time.perf_counter() - started,
+        pdf_pages,
+        calendar=target / hb.calendar_file if options.site else None,
+        edition=hb.handbook.edition,
     )
 
 
