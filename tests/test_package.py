@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Left out of the copy the wheel is built from: at the top, and anywhere.
 TOP_SKIP = {".git", ".venv", ".hypothesis", "build", "dist", "site"}
-ANY_SKIP = shutil.ignore_patterns("__pycache__", "*_cache", "*.egg-info")
+ANY_SKIP = shutil.ignore_patterns("__pycache__", "*_cache", "*.egg-info", "node_modules")
 
 
 def ignore(folder: str, names: list[str]) -> set[str]:
@@ -107,7 +107,7 @@ def test_protect_works_right_after_installing_the_wheel(wheel: Path, tmp_path: P
     bin_ = venv / ("Scripts" if os.name == "nt" else "bin")
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
     done = subprocess.run(
-        [str(bin_ / "python"), "-m", "pip", "install", "-q", str(wheel)],
+        [str(bin_ / "python"), "-m", "pip", "install", "-q", "--no-compile", str(wheel)],
         capture_output=True,
         text=True,
         env=env,
