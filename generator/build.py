@@ -48,6 +48,10 @@ class Result:
     stale: tuple[str, ...] = ()
     #: One line each about a half this build did not build: out of date, or removed.
     notices: tuple[str, ...] = ()
+    #: The exercise calendar (``.ics``) in the site; None without a site.
+    calendar: Path | None = None
+    #: The edition built: the questionnaire's ``handbook.edition``, or ``--edition``'s.
+    edition: str = "internal"
 
     @property
     def pdf_size(self) -> int:
@@ -92,6 +96,14 @@ def _prepare(loaded: Loaded, templates: Sequence[Path]) -> tuple[Loaded, Handboo
     return loaded, hb, pages
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What ``export_project`` wrote, and the questionnaire's warnings."""
+
+    config_file: Path
+    warnings: list[Problem] = field(default_factory=list)
+
+
 @i18n.in_its_language
 def export_project(
     path: Path | str,
@@ -100,7 +112,7 @@ def export_project(
     *,
     paper: str = "a4",
     edition: str | None = None,
-) -> Path:
+) -> Exported:
     """Write the MkDocs project of a questionnaire into ``project`` (``crisisplan export``).
 
     Besides ``mkdocs.yml`` and ``docs/`` it writes ``print.html``, the HTML the PDF is
@@ -118,7 +130,7 @@ def export_project(
     )
     html = print_html(hb, pages, folder=loaded.folder, paper=paper, overrides=overrides)
     (project / "print.html").write_text(html, encoding="utf-8")
-    return config_file
+    return Exported(config_file, loaded.warnings)
 
 
 @i18n.in_its_language
@@ -185,6 +197,8 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
                 skipped=True,
                 stale=plan.stale,
                 notices=plan.notices,
+                calendar=_calendar_of(target, site),
+                edition=loaded.questionnaire.handbook.edition,
             )
         output.refuse_foreign(target)
         halves = replace(options, site=plan.site, pdf=plan.pdf)
@@ -202,7 +216,12 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
         if site:
             output.carry(target, staged, leave=plan.leave)
         if plan.site:
-            site = {"inputs": keys["site"], "pages": len(pages), "links_pdf": plan.link}
+            site = {
+                "inputs": keys["site"],
+                "pages": len(pages),
+                "links_pdf": plan.link,
+                "calendar": hb.calendar_file,
+            }
         if plan.pdf:
             pdf = {"inputs": keys["pdf"], "file": str(hb.pdf), "pages": pdf_pages}
         record = {
@@ -224,6 +243,8 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
         pdf["pages"] if pdf else 0,
         stale=plan.stale,
         notices=plan.notices,
+        calendar=_calendar_of(target, site),
+        edition=hb.handbook.edition,
     )
 
 
@@ -272,6 +293,14 @@ def _build(
     if options.pdf:
         (work / "pdf" / hb.pdf).rename(staged / hb.pdf)
     return hb, pages, pdf_pages
+
+
+def _calendar_of(target: Path, site: dict[str, Any] | None) -> Path | None:
+    """The site's calendar, by the plain file name its record gives (the record lies in a
+    published folder: a path from it is never followed)."""
+    name = str(site.get("calendar") or "") if site else ""
+    ok = name and name == Path(name).name and name.endswith(".ics")
+    return target / name if ok else None
 
 
 def _company(loaded: Loaded) -> str:

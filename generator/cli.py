@@ -148,16 +148,18 @@ def _validated(
 ) -> dict[str, Any]:
     """One questionnaire's result as ``validate --format json`` prints it."""
 
-    def problem(p: Any) -> dict[str, Any]:
-        return {"line": p.line, "column": p.col, "field": p.path, "message": p.message}
-
     return {
         "file": str(file),
         "valid": valid,
-        "errors": [problem(p) for p in problems if not p.warning],
-        "warnings": [problem(p) for p in problems if p.warning],
+        "errors": [_problem(p) for p in problems if not p.warning],
+        "warnings": [_problem(p) for p in problems if p.warning],
         "defaulted": defaulted or [],
     }
+
+
+def _problem(p: Any) -> dict[str, Any]:
+    """One problem as the commands' JSON gives it."""
+    return {"line": p.line, "column": p.col, "field": p.path, "message": p.message}
 
 
 @cli.command(short_help="Print the questionnaire's JSON Schema.")
@@ -300,7 +302,10 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     type=click.Choice(ENGINES),
     default="mkdocs",
     show_default=True,
-    help="Site generator. zensical needs: pip install 'crisisplan[zensical]'.",
+    help=(
+        "Site generator. zensical needs crisisplan's zensical extra (from a checkout: pip install"
+        " '.[zensical]')."
+    ),
 )
 @click.option(
     "--edition",
@@ -318,8 +323,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     is_flag=True,
     help=(
         "Encrypt the site (pages and search) and the PDF with a passphrase from"
-        " CRISISPLAN_PASSPHRASE, else typed at a prompt; always rebuilds. Needs: pip install"
-        " 'crisisplan[protect]'."
+        " CRISISPLAN_PASSPHRASE, else typed at a prompt; always rebuilds."
     ),
 )
 @click.option(
@@ -335,6 +339,17 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     ),
 )
 @click.option("--open", "open_", is_flag=True, help="Open the first handbook built in a browser.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help=(
+        "json: one JSON document on stdout instead of the table, with every path written, for"
+        " scripts (docs/output.md)."
+    ),
+)
 @talk_options
 def build(
     files: tuple[Path, ...],
@@ -351,6 +366,7 @@ def build(
     strict: bool,
     shard: tuple[int, int] | None,
     open_: bool,
+    fmt: str,
 ) -> None:
     """Build handbooks: the website and the PDF of each client, in OUTDIR/<slug>/.
 
@@ -364,6 +380,8 @@ def build(
         crisisplan build clients/acme.yaml --edition both
         CRISISPLAN_PASSPHRASE='…' crisisplan build clients/acme.yaml --protect
     """
+    import json
+
     from .build import Options, build_many
 
     if no_pdf and no_site:
@@ -396,18 +414,48 @@ def build(
         editions=editions,
         shard=shard,
     )
+    if fmt == "json":
+        click.echo(json.dumps(_built(outcomes, options), indent=1))
     if not outcomes:
         say(
             f"Nothing to build in share {shard[0]} of {shard[1]}." if shard else "Nothing to build."
         )
         return
-    if _verbosity >= 1:
+    if _verbosity >= 1 and fmt == "text":
         _summary(outcomes)
     built = [o.result for o in outcomes if o.result]
     if open_ and built:
         _open((built[0].output / "index.html") if options.site else built[0].pdf)
     if any(o.error for o in outcomes):
         raise SystemExit(1)
+
+
+def _built(outcomes: list[Any], options: Any) -> dict[str, Any]:
+    """What ``build --format json`` prints: each client's paths, counts and status."""
+
+    def path(p: Path | None) -> str | None:
+        return None if p is None else str(p)
+
+    clients = []
+    for o in outcomes:
+        r = o.result
+        status = "failed" if r is None else "up to date" if r.skipped else "built"
+        clients.append(
+            {
+                "questionnaire": str(o.path),
+                "edition": r.edition if r else o.edition,
+                "status": status,
+                "error": o.error,
+                "output": path(r.output) if r else None,
+                "site": path(r.output / "index.html") if r and options.site else None,
+                "pdf": path(r.pdf) if r else None,
+                "calendar": path(r.calendar) if r else None,
+                "pages": r.pages if r else None,
+                "pdf_pages": r.pdf_pages if r and r.pdf else None,
+                "warnings": [_problem(w) for w in r.warnings] if r else [],
+            }
+        )
+    return {"ok": not any(o.error for o in outcomes), "clients": clients}
 
 
 def _open(target: Path | str | None) -> None:
@@ -432,6 +480,8 @@ def _progress(outcome: Any, done: int, total: int) -> None:
         say(f"  {r.output}/: {r.pages} pages", level=2)
         if r.pdf:
             say(f"  {r.pdf}: {r.pdf_pages} pages, {r.pdf_size / 1024:.0f} KiB", level=2)
+        if r.calendar:
+            say(f"  {r.calendar}: the exercise calendar", level=2)
     say(f"[{done}/{total}] {outcome.label}: {status}")
 
 
@@ -492,8 +542,10 @@ def export(
     """
     from .build import export_project
 
-    config_file = export_project(file, project, templates, paper=paper, edition=edition)
-    say(f"Wrote {config_file} and {project / 'docs'}/", err=False)
+    exported = export_project(file, project, templates, paper=paper, edition=edition)
+    for warning in exported.warnings:  # as build shows them
+        say(str(warning))
+    say(f"Wrote {exported.config_file} and {project / 'docs'}/", err=False)
 
 
 @cli.command(short_help="Preview a handbook, rebuilt when what it is made from changes.")

@@ -427,9 +427,9 @@ class Handbook:
 
     @property
     def calendar_file(self) -> Markup:
-        """The iCalendar file of the exercise calendar, beside the PDF (a slug: safe as is)."""
-        word = text.strings(self.language)["calendar"]["file"]
-        return Markup(f"{self.pdf.removesuffix('.pdf')}-{text.slugify(word)}.ics")
+        """The iCalendar file of the exercise calendar, beside the PDF and named after it,
+        ``-calendar.ics`` in every language (a slug: safe as is)."""
+        return Markup(f"{self.pdf.removesuffix('.pdf')}-calendar.ics")
 
     def person(self, member_id: str | None) -> Person | None:
         return self.people.get(member_id or "")
@@ -614,9 +614,7 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
         colors=_colors(q.brand.colors.primary, q.brand.colors.accent),
         heatmap=_heatmap(threats),
         playbook=book,
-        pdf=pdf_name(
-            q.company.name, q.handbook.version, s["pdf_name"], s["editions"][q.handbook.edition]
-        ),
+        pdf=pdf_name(q.company.name, q.handbook.version, s["pdf_name"], q.handbook.edition),
         logo=logo,
         favicon=favicon or logo,
         images=images,
@@ -625,8 +623,9 @@ def build_model(loaded: Loaded, *, build_date: dt.date | None = None) -> Handboo
 
 def pdf_name(company: str, version: str, words: str = "crisis-handbook", edition: str = "") -> str:
     """``kopi-nusantara-crisis-handbook-2026.2-internal.pdf``: the company, the handbook's
-    words and version (dots kept, so ``2026.2`` reads as written) and its edition, in the
-    handbook's language, so that the internal PDF is never taken for the public one."""
+    words in its language and its version (dots kept, so ``2026.2`` reads as written), then
+    its edition, ``internal`` or ``public`` in every language: the internal PDF is never taken
+    for the public one, and a script finds either by the same name in every language."""
     parts = [text.slug_for(company), words, text.slugify(version, keep=".") or "1"]
     return "-".join([*parts, text.slugify(edition)] if edition else parts) + ".pdf"
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shlex
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ import yaml
 
 from . import resources
 from .errors import BuildError
+from .install import pip
 from .text import strings
 
 ENV = "CRISISPLAN_PASSPHRASE"
@@ -38,9 +40,10 @@ MIN_LENGTH = 12
 KDF_POW = 6
 PLUGIN = "encryptcontent"
 DISTRIBUTION = "mkdocs-encryptcontent-plugin"
-#: The plugin versions whose internals this module reads (``setup``, ``locations``).
+#: The plugin versions whose internals this module reads (``setup``, ``locations``); the
+#: same range as crisisplan's dependency on it in pyproject.toml.
 KNOWN = ("3.1.",)
-INSTALL = "pip install 'crisisplan[protect]'"
+REQUIREMENT = f"{DISTRIBUTION}>=3.1,<3.2"
 SEARCH_SCRIPT = "assets/javascripts/protect-search.js"
 FORM = "crisisplan-decrypt-form.html"
 HOOKS_NAME = "crisisplan_protect.py"
@@ -71,13 +74,19 @@ def check(engine: str, passphrase: Passphrase | None = None) -> None:
             "Error: --protect needs the mkdocs engine: Zensical ignores MkDocs plugins, so its"
             " pages would not be encrypted."
         )
+    # A dependency of crisisplan: missing or another version only where someone removed or
+    # replaced it after installing crisisplan.
+    install = f"{pip()} install {shlex.quote(REQUIREMENT)}"
     try:
         version = metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
-        raise BuildError(f"Error: --protect needs {DISTRIBUTION}: {INSTALL}.") from None
+        raise BuildError(
+            f"Error: --protect needs {DISTRIBUTION} {KNOWN[0]}x, which crisisplan depends on"
+            f" but is not installed here: {install}."
+        ) from None
     if not version.startswith(KNOWN):
         raise BuildError(
-            f"Error: --protect knows {DISTRIBUTION} {KNOWN[0]}x, not {version}: {INSTALL}."
+            f"Error: --protect knows {DISTRIBUTION} {KNOWN[0]}x, not {version}: {install}."
         )
     if passphrase is not None:
         check_passphrase(passphrase.value)

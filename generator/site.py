@@ -19,6 +19,7 @@ from . import calendar, protect, resources
 from . import overrides as overrides_
 from .errors import BuildError, Problem
 from .finish import finish_site
+from .install import pip_install
 from .model import Handbook
 from .render import PHASES
 from .text import strings
@@ -229,7 +230,7 @@ def build_site(
 
 
 def build_site_zensical(config_file: Path, site_dir: Path, site_url: str | None = None) -> None:
-    """Build the same project with Zensical (``pip install 'crisisplan[zensical]'``), strictly.
+    """Build the same project with Zensical (crisisplan's optional ``zensical`` extra), strictly.
 
     Zensical reads mkdocs.yml and the Material overrides; it does not run MkDocs hooks, so the
     page bodies rely on crisisplan's escaping and the Content-Security-Policy alone.
@@ -238,7 +239,7 @@ def build_site_zensical(config_file: Path, site_dir: Path, site_url: str | None 
         import zensical
     except ImportError:
         raise BuildError(
-            "Error: the zensical engine is not installed: pip install 'crisisplan[zensical]'."
+            f"Error: the zensical engine is not installed: {pip_install('zensical')}."
         ) from None
     try:
         zensical.build(str(config_file.resolve()), {"strict": True, "clean": True})

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 import jsonschema
+import pypdf
 import pytest
 import yaml
 from click.testing import CliRunner, Result
@@ -436,6 +437,104 @@ def test_python_dash_m_in_a_clients_folder_imports_nothing_planted_there(
     )
     assert not pwned.exists()
     assert (done.returncode, done.stdout) == (0, "acme.yaml: valid (1 warning)\n"), done.stderr
+
+
+# -- build --format json -------------------------------------------------------------------------
+
+
+def test_build_json_lists_every_path_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    clients = tmp_path / "clients"
+    clients.mkdir()
+    (clients / "toko.yaml").write_text("company:\n  name: Toko\n", encoding="utf-8")
+    (clients / "warung.yaml").write_text(
+        "handbook:\n  language: id\n  edition: public\ncompany:\n  name: Warung\n",
+        encoding="utf-8",
+    )
+    (clients / "bad.yaml").write_text("company: {}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    warning = {
+        "line": 2,
+        "column": 3,
+        "field": "company",
+        "message": "no team is listed: the handbook prints blanks for the crisis team's names"
+        " and phone numbers; list the team (team[].name, team[].phone)",
+    }
+    for status in ("built", "up to date"):
+        result = run("build", "clients", "-o", "out", "--no-pdf", "--format", "json", "-v")
+        assert result.exit_code == 1  # bad.yaml
+        report = json.loads(result.stdout)  # nothing else on stdout
+        assert report["ok"] is False
+        by_file = {c["questionnaire"]: c for c in report["clients"]}
+        assert sorted(by_file) == ["clients/bad.yaml", "clients/toko.yaml", "clients/warung.yaml"]
+        toko, warung, bad = (by_file[f"clients/{n}.yaml"] for n in ("toko", "warung", "bad"))
+        assert toko["pages"] > 10 and warung["pages"] == toko["pages"]
+        assert {**toko, "pages": 0} == {
+            "questionnaire": "clients/toko.yaml",
+            "edition": "internal",
+            "status": status,
+            "error": None,
+            "output": str(out / "toko"),
+            "site": str(out / "toko" / "index.html"),
+            "pdf": None,
+            "calendar": str(out / "toko" / "toko-crisis-handbook-1.0-internal-calendar.ics"),
+            "pages": 0,
+            "pdf_pages": None,
+            "warnings": [warning],
+        }
+        # The Indonesian handbook's files end as the English one's do.
+        folder = out / "warung-public"
+        assert (warung["edition"], warung["status"], warung["output"]) == (
+            "public",
+            status,
+            str(folder),
+        )
+        assert warung["calendar"] == str(
+            folder / "warung-buku-panduan-krisis-1.0-public-calendar.ics"
+        )
+        for client in (toko, warung):
+            assert Path(client["site"]).is_file() and Path(client["calendar"]).is_file()
+        assert bad["status"] == "failed" and bad["output"] is None and bad["warnings"] == []
+        assert bad["error"].splitlines()[-1] == (
+            "Error: 1 error in clients/bad.yaml; nothing was written."
+        )
+        assert "[3/3]" in result.stderr  # the progress stays on stderr, -v's paths too
+        assert f"  {toko['calendar']}: the exercise calendar" in result.stderr.splitlines()
+
+
+@pytest.mark.pdf
+def test_build_json_gives_the_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "toko.yaml").write_text("company:\n  name: Toko\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("build", "toko.yaml", "-o", "out", "--no-site", "--format", "json", "-q")
+    assert result.exit_code == 0
+    (toko,) = json.loads(result.stdout)["clients"]
+    pdf = tmp_path / "out" / "toko" / "toko-crisis-handbook-1.0-internal.pdf"
+    assert (toko["pdf"], toko["site"], toko["calendar"]) == (str(pdf), None, None)
+    assert pdf.is_file() and toko["pdf_pages"] == len(pypdf.PdfReader(pdf).pages)
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def test_export_shows_the_warnings_build_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "client.yaml").write_text("company:\n  name: Toko\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    warning = (
+        "client.yaml:2:3: warning: company: no team is listed: the handbook prints blanks for the"
+        " crisis team's names and phone numbers; list the team (team[].name, team[].phone)"
+    )
+    built = run("build", "client.yaml", "-o", "out", "--no-pdf")
+    assert built.exit_code == 0
+    assert warning in built.stderr.splitlines()
+    exported = run("export", "client.yaml", "-o", "project")
+    assert exported.exit_code == 0
+    assert exported.stderr == f"{warning}\n"
+    assert exported.stdout == f"Wrote {tmp_path / 'project' / 'mkdocs.yml'} and project/docs/\n"
+    quiet = run("export", "-q", "client.yaml", "-o", "project")
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
 
 
 COMMANDS: dict[str, click.Command] = {"crisisplan": cli, **cli.commands}

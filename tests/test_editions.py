@@ -99,20 +99,24 @@ def test_two_copies_of_the_same_edition_are_refused_with_advice_that_fits(client
 @pytest.mark.parametrize(
     ("language", "edition", "name"),
     [
-        ("en", "internal", "kopi-nusantara-crisis-handbook-2026.2-internal.pdf"),
-        ("en", "public", "kopi-nusantara-crisis-handbook-2026.2-public.pdf"),
-        ("id", "public", "kopi-nusantara-buku-panduan-krisis-2026.2-publik.pdf"),
+        ("en", "internal", "kopi-nusantara-crisis-handbook-2026.2-internal"),
+        ("en", "public", "kopi-nusantara-crisis-handbook-2026.2-public"),
+        ("id", "internal", "kopi-nusantara-buku-panduan-krisis-2026.2-internal"),
+        ("id", "public", "kopi-nusantara-buku-panduan-krisis-2026.2-public"),
     ],
 )
-def test_the_pdf_name_says_the_edition_in_the_handbooks_language(
+def test_file_names_end_in_the_same_words_in_every_language(
     tmp_path, example_path, language, edition, name
 ):
+    # Scripts find `*-internal.pdf`, `*-public.pdf` and `*-calendar.ics` whatever the language;
+    # the words before the version are the handbook's.
     folder = tmp_path / "q"
     shutil.copytree(example_path.parent, folder)
     path = folder / "questionnaire.yaml"
     text = path.read_text(encoding="utf-8").replace("\n  language: en", f"\n  language: {language}")
     path.write_text(text.replace("edition: internal ", f"edition: {edition} ", 1))
-    assert prepare(path, ())[1].pdf == name
+    hb = prepare(path, ())[1]
+    assert (hb.pdf, hb.calendar_file) == (f"{name}.pdf", f"{name}-calendar.ics")
 
 
 def test_a_version_keeps_its_dots_and_loses_what_a_file_name_cannot_hold():

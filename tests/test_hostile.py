@@ -194,7 +194,7 @@ def test_export_mkdocs_yml_holds_questionnaire_text_as_data(tmp_path):
     path = tmp_path / "q.yaml"
     evil = "!!python/object/apply:os.system ['touch pwned'] !ENV HOME <b>x</b>"
     path.write_text(yaml.safe_dump({"company": {"name": evil}}), encoding="utf-8")
-    config = export_project(path, tmp_path / "project")
+    config = export_project(path, tmp_path / "project").config_file
     text = config.read_text(encoding="utf-8")
     loaded = yaml.safe_load(text)
     assert html.unescape(loaded["site_name"]).startswith(evil)

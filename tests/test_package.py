@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Left out of the copy the wheel is built from: at the top, and anywhere.
 TOP_SKIP = {".git", ".venv", ".hypothesis", "build", "dist", "site"}
-ANY_SKIP = shutil.ignore_patterns("__pycache__", "*_cache", "*.egg-info")
+ANY_SKIP = shutil.ignore_patterns("__pycache__", "*_cache", "*.egg-info", "node_modules")
 
 
 def ignore(folder: str, names: list[str]) -> set[str]:
@@ -95,3 +97,44 @@ def test_wheel_works_without_the_checkout(wheel: Path, tmp_path: Path) -> None:
         str(site / "crisisplan" / "base" / "mkdocs.yml"),
         "Kopi Nusantara",
     ]
+
+
+@pytest.mark.slow
+def test_protect_works_right_after_installing_the_wheel(wheel: Path, tmp_path: Path) -> None:
+    # The quick start's `pip install .` in a fresh venv, then `build --protect`: no extra needed.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    bin_ = venv / ("Scripts" if os.name == "nt" else "bin")
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+    done = subprocess.run(
+        [str(bin_ / "python"), "-m", "pip", "install", "-q", "--no-compile", str(wheel)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    passphrase = "kopi tubruk at dawn, twice"
+    done = subprocess.run(
+        [str(bin_ / "crisisplan"), "build", "--protect", "-o", "out"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "CRISISPLAN_PASSPHRASE": passphrase},
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    site = tmp_path / "out" / "kopi-nusantara"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert re.search(
+        r'<div id="mkdocs-encrypted-content" style="display:none">[A-Za-z0-9+/=]+;', home
+    )
+    index = (site / "search" / "search_index.js").read_text(encoding="utf-8")
+    assert '"docs":[]' in index and '"encrypted":{"crisisplan-kopi-nusantara-1":' in index
+    (pdf,) = site.glob("*.pdf")
+    with pytest.raises(pikepdf.PasswordError):
+        pikepdf.open(pdf)
+    with pikepdf.open(pdf, password=passphrase) as doc:
+        assert doc.encryption.R == 6

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import gzip
 import html
+import os
 import re
 import shutil
 import subprocess
+import sys
+import tomllib
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -374,15 +377,32 @@ def test_a_passphrase_is_needed(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_the_plugin_is_a_dependency_of_crisisplan():
+    # Not an extra: `pip install .` (the quick start) is enough for --protect.
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    assert protect.REQUIREMENT in pyproject["project"]["dependencies"]
+    assert pyproject["project"]["optional-dependencies"]["protect"] == []  # the old name works
+
+
 def test_without_the_plugin_it_says_what_to_install(tmp_path, monkeypatch):
     def missing(name: str) -> str:
         raise protect.metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(protect.metadata, "version", missing)
-    code, output = run(
-        "build", "--protect", "-o", str(tmp_path / "out"), env={protect.ENV: PASSPHRASE}
-    )
+    # This environment's pip first on PATH, as in an activated venv: the command is plain pip.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    env = {protect.ENV: PASSPHRASE, "PATH": path}
+    code, output = run("build", "--protect", "-o", str(tmp_path / "out"), env=env)
     assert code == 1
     assert output.splitlines()[-1] == (
-        "Error: --protect needs mkdocs-encryptcontent-plugin: pip install 'crisisplan[protect]'."
+        "Error: --protect needs mkdocs-encryptcontent-plugin 3.1.x, which crisisplan depends on"
+        " but is not installed here: pip install 'mkdocs-encryptcontent-plugin>=3.1,<3.2'."
     )
+    monkeypatch.setattr(protect.metadata, "version", lambda name: "3.0.5")
+    code, output = run("build", "--protect", "-o", str(tmp_path / "out"), env=env)
+    assert (code, output.splitlines()[-1]) == (
+        1,
+        "Error: --protect knows mkdocs-encryptcontent-plugin 3.1.x, not 3.0.5:"
+        " pip install 'mkdocs-encryptcontent-plugin>=3.1,<3.2'.",
+    )
+    assert not (tmp_path / "out").exists()
