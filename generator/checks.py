@@ -249,6 +249,7 @@ def _reachable(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
 #: what to write instead.
 PLACEHOLDERS: dict[tuple[str, str], str] = {
     ("handbook", "prepared_by"): N_("write who prepared the handbook, such as the agency's name"),
+    ("handbook", "contacts_verified"): N_("write the day you last checked every phone number"),
     ("company", "name"): N_("write the company's name"),
     ("company", "website"): N_("write the company's website"),
     ("team", "name"): N_("write the person's name"),
@@ -279,9 +280,13 @@ def starter_values() -> dict[tuple[str, str], set[str]]:
     return out
 
 
+def _is_example(section: str, name: str, value: object) -> bool:
+    """Whether ``value`` is the starter's placeholder for ``section.name``."""
+    return _plain(value) in starter_values()[(section, name)]
+
+
 def _starter(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
     """Example values from ``crisisplan init`` still in place."""
-    examples = starter_values()
     out: Found = []
     for (section, name), advice in PLACEHOLDERS.items():
         items = getattr(q, section) or []
@@ -291,7 +296,7 @@ def _starter(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
                 continue
             # Any number ending in eight zeros is the starter's, whatever its country code.
             zeros = name == "phone" and "".join(filter(str.isdigit, value)).endswith("0" * 8)
-            if zeros or _plain(value) in examples[(section, name)]:
+            if zeros or _is_example(section, name, value):
                 path = (section, name) if i is None else (section, i, name)
                 out.append((path, _("still the starter's example: {advice}", advice=_(advice))))
     return out
@@ -384,7 +389,11 @@ def _review(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
                 ),
             )
         )
-    elif verified and q.handbook.review_every.after(verified) < today:
+    elif (
+        verified
+        and not _is_example("handbook", "contacts_verified", verified)
+        and (q.handbook.review_every.after(verified) < today)
+    ):
         out.append(
             (
                 ("handbook", "contacts_verified"),

@@ -11,7 +11,7 @@ import click
 
 from . import __version__, resources
 from .choices import ENGINES, LANGUAGES, PAPER
-from .errors import CrisisplanError, QuestionnaireError
+from .errors import CrisisplanError, Problem, QuestionnaireError
 
 SCHEMA_FILE = "crisisplan.schema.json"
 
@@ -113,6 +113,12 @@ def validate(files: tuple[Path, ...], strict: bool, fmt: str) -> None:
     report: list[dict[str, Any]] = []
     failed = 0
     for file in found:
+        if not file.exists():  # said as build says it; the other files are still checked
+            failed += 1
+            report.append(_validated(file, False, [Problem(str(file), 1, 1, "", _NO_SUCH)]))
+            if fmt == "text":
+                click.echo(f"Error: {file}: {_NO_SUCH}", err=True)
+            continue
         try:
             loaded = load_questionnaire(file)
         except QuestionnaireError as exc:
@@ -141,6 +147,16 @@ def validate(files: tuple[Path, ...], strict: bool, fmt: str) -> None:
         click.echo(json.dumps({"valid": not failed, "files": report}, indent=1))
     if failed:
         raise SystemExit(1)
+
+
+_NO_SUCH = "no such file or folder"
+
+
+def _named_exist(files: tuple[Path, ...]) -> None:
+    """Each file or folder named on the command line exists: one line for each that does not."""
+    missing = [file for file in files if not file.exists()]
+    if missing:
+        raise CrisisplanError("\n".join(f"Error: {file}: {_NO_SUCH}" for file in missing))
 
 
 def _validated(
@@ -174,6 +190,21 @@ def schema() -> None:
     from .schema import json_schema_text
 
     click.echo(json_schema_text(), nl=False)
+
+
+@cli.command(short_help="Print the questionnaire reference: every field, explained.")
+@talk_options
+def fields() -> None:
+    """Print the questionnaire reference (Markdown): every section and field, its type, its
+    default and what it is for.
+
+    \b
+    Example:
+        crisisplan fields > questionnaire-reference.md
+    """
+    from .reference import markdown
+
+    click.echo(markdown(), nl=False)
 
 
 @cli.command(short_help="Write a starter questionnaire and its JSON Schema.")
@@ -218,13 +249,10 @@ def init(path: Path, language: str) -> None:
     wrote = (
         f"; kept the JSON Schema {schema_path}" if kept else f" and its JSON Schema {schema_path}"
     )
-    docs = resources.docs_dir()
-    where = docs / "questionnaire.md" if docs else "docs/ of crisisplan's source repository"
     click.echo(
         f"Wrote {path}{wrote} (editors use it to complete and check fields).\n"
         f"Fill it in, then run: crisisplan validate {path}\n"
-        f"Every field is explained in {where};\n"
-        "'crisisplan schema' prints the schema, 'crisisplan COMMAND --help' explains a command."
+        "'crisisplan fields' explains every field, 'crisisplan COMMAND --help' a command."
     )
 
 
@@ -273,7 +301,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
 
 
 @cli.command(short_help="Build each client's website and PDF into OUTDIR/<slug>/.")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -384,6 +412,7 @@ def build(
 
     from .build import Options, build_many
 
+    _named_exist(files)
     if no_pdf and no_site:
         raise CrisisplanError("Error: --no-pdf and --no-site together leave nothing to build.")
     passphrase = None

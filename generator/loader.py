@@ -226,6 +226,8 @@ def load_bytes(raw: bytes, file: str, *, collect: bool = False) -> Document:
         what, at_context = _explain(exc)
         mark = (exc.context_mark if at_context else None) or exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if mark and (deeper := _indented_too_far(text.splitlines(), mark.line, mark.column)):
+            what, col = deeper
         raise _problem(file, line, col, f"invalid YAML: {what}") from None
     except yaml.YAMLError as exc:
         raise _problem(file, 1, 1, f"invalid YAML: {exc}") from None
@@ -271,6 +273,37 @@ def _explain(exc: yaml.MarkedYAMLError) -> tuple[str, bool]:
     if "could not find expected ':'" in problem:
         return "a line that is not 'key: value' or '- item': check the colon", False
     return problem or context or "the file cannot be read as YAML", False
+
+
+#: A key at the start of a line: ``website:``, ``- id:`` (the item's first key).
+_KEY_LINE = re.compile(r"^( *(?:- +)*)([A-Za-z_][A-Za-z0-9_-]*):(?: |$)")
+
+
+def _indented_too_far(lines: list[str], row: int, col: int) -> tuple[str, int] | None:
+    """When a ``key: value`` line is indented deeper than the ``key: value`` line above it,
+    YAML reads it as more of that value and fails at its colon: say so, with the fix, and
+    where the line starts. ``row`` and ``col`` (from 0) are where YAML failed."""
+    if row >= len(lines) or row == 0:
+        return None
+    here = _KEY_LINE.match(lines[row])
+    if here is None or here.end(2) != col:
+        return None
+    above = next(
+        (
+            line
+            for line in reversed(lines[:row])
+            if line.strip() and not line.lstrip().startswith("#")
+        ),
+        "",
+    )
+    before = _KEY_LINE.match(above)
+    if before is None or not above[before.end() :].strip() or before.start(2) >= here.start(2):
+        return None
+    return (
+        "the indentation of this line does not match the lines above it: start"
+        f" {here.group(2)!r} in column {before.start(2) + 1}, under {before.group(2)!r}",
+        here.start(2) + 1,
+    )
 
 
 class _Builder:

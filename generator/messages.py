@@ -35,11 +35,22 @@ def schema_problems(
 ) -> list[Problem]:
     """Each of pydantic's errors as a problem at the place in the file it is about."""
     out: list[Problem] = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    meant: set[tuple[Any, ...]] = set()  # missing keys an unknown key is a misspelling of
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] == "extra_forbidden":
+            near = _nearest(model, loc)
+            if near and (*loc[:-1], near) in missing:
+                meant.add((*loc[:-1], near))
+    for err in errors:
         loc = tuple(err["loc"])
         kind = err["type"]
         if kind == "extra_forbidden":
             out.append(doc.problem(loc, _unknown_key(model, loc), key=True))
+        elif kind == "missing" and loc in meant:
+            continue  # said once, at the misspelt key
         elif loc and loc[-1] == "[key]":  # pydantic's marker for a bad key of a dict field
             out.append(doc.problem(loc[:-1], _message(err), key=True))
         elif kind == "missing":
@@ -90,10 +101,27 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return list(current.model_fields) if current else []
 
 
+#: Up to this many allowed keys are listed after an unknown key; more are left to the reference.
+LISTED = 8
+
+
+def _nearest(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
+    """The allowed key nearest to the unknown key at ``loc``, if one is near."""
+    near = difflib.get_close_matches(str(loc[-1]), _fields_at(model, loc[:-1]), n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
 def _unknown_key(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    key = str(loc[-1])
+    near = _nearest(model, loc)
+    if near:
+        return f"unknown key {key!r}: did you mean {near!r}?"
     allowed = _fields_at(model, loc[:-1])
-    hint = did_you_mean(str(loc[-1]), allowed)
-    return f"unknown key {str(loc[-1])!r}: {hint}allowed keys are {', '.join(allowed)}"
+    if len(allowed) <= LISTED:
+        return f"unknown key {key!r}: allowed keys are {', '.join(allowed)}"
+    section = ".".join(str(part) for part in loc[:-1] if not isinstance(part, int))
+    what = f"a field of {section}" if section else "a section of a questionnaire"
+    return f"unknown key {key!r}: not {what}; 'crisisplan fields' lists them all"
 
 
 # -- YAML traps: what a line became, said in the user's words ------------------------------------

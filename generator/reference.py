@@ -25,6 +25,7 @@ from .types import (
     Duration,
     DurationField,
     Email,
+    Flag,
     Id,
     LongText,
     Name,
@@ -53,6 +54,7 @@ NAMES: list[tuple[Any, str, str]] = [
     (Email, "e-mail", "e-mail addresses"),
     (Phone, "phone", "phone numbers"),
     (Date, "date", "dates"),
+    (Flag, "true or false", "true or false"),
     (bool, "true or false", "true or false"),
 ]
 _DEFAULT_NOTE = re.compile(r"\s*Default: (.+?)\.?$")

@@ -36,9 +36,3 @@ def base_config() -> Path:
 def example() -> Path:
     """The bundled example questionnaire that ``crisisplan build`` uses without a FILE."""
     return content_dir() / "examples" / "kopi-nusantara" / "questionnaire.yaml"
-
-
-def docs_dir() -> Path | None:
-    """The documentation (``docs/``) of a checkout or an editable install; a wheel has none."""
-    docs = _HERE.parent / "docs"
-    return docs if (docs / "questionnaire.md").is_file() else None

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic_core import PydanticCustomError
 
 from .choices import LANGUAGES
@@ -25,6 +25,7 @@ from .types import (
     Date,
     DurationField,
     Email,
+    Flag,
     Id,
     LongText,
     Name,
@@ -271,7 +272,7 @@ class Channel(Model):
     max_length: Count | None = Field(
         None, description="Longest message the channel takes, in characters (such as 280)."
     )
-    internal: bool = Field(
+    internal: Flag = Field(
         False, description="`true` for channels that reach only staff or partners."
     )
     kind: ChannelKind | None = Field(
@@ -521,7 +522,7 @@ class Contact(Model):
     phone: Phone | None = Field(None, description="Phone number.")
     out_of_hours: Phone | None = Field(None, description="Phone number out of office hours.")
     email: Email | None = Field(None, description="E-mail address.")
-    personal: bool = Field(
+    personal: Flag = Field(
         True,
         description="`false` for numbers that are not a person's (a switchboard, a hotline, a regulator's line): only those are shown in the public edition.",
     )
@@ -716,11 +717,36 @@ def _references(tp: Any, value: Any, path: Path_) -> Iterator[tuple[Path_, Any, 
         yield from references(value, tp, path)
 
 
+#: Value types whose schema is written once under ``$defs`` and referred to.
+SHARED_TYPES = {
+    "Name": Name,
+    "Text": Text,
+    "LongText": LongText,
+    "Duration": DurationField,
+    "Url": Url,
+}
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the questionnaire, for editors and the docs."""
     schema = Questionnaire.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    return schema
+    shared = {name: TypeAdapter(tp).json_schema() for name, tp in SHARED_TYPES.items()}
+
+    def hoist(node: Any) -> Any:
+        if isinstance(node, dict):
+            for name, value in shared.items():  # the field's own title and description stay
+                if value.items() <= node.items():
+                    rest = {k: v for k, v in node.items() if k not in value}
+                    return {"$ref": f"#/$defs/{name}", **rest}
+            return {key: hoist(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [hoist(value) for value in node]
+        return node
+
+    hoisted: dict[str, Any] = hoist(schema)
+    hoisted["$defs"].update(shared)
+    return hoisted
 
 
 def json_schema_text() -> str:

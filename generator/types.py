@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -34,7 +35,27 @@ for _unit, _minutes, _names in (
     for _name in _names.split():
         UNITS[_name] = (_unit, _minutes)
 
-DURATION_RE = re.compile(r"^\s*(\d{1,4})\s*([a-zA-Z]+)\s*$")
+DURATION_RE = re.compile(r"[ \t]*([0-9]{1,4})[ \t]*([a-zA-Z]+)[ \t]*")
+
+# The JSON Schema checks what an editor's YAML parser gives (YAML 1.2: `1.10` and `2200` are
+# numbers, `true` a boolean, `yes` and `2026-12-01` text), where this module reads the text as
+# written. So each check of text is one regular expression, used whole by the validator and
+# as the schema's pattern (ECMA-262, as editors apply it: no \d or \s, which differ from
+# Python's), and a field whose text may be written as a number or a boolean accepts those too.
+
+
+def anchored(regex: str) -> str:
+    """``regex`` as a JSON Schema pattern, which matches anywhere unless anchored."""
+    return f"^(?:{regex})$"
+
+
+def any_case(word: str) -> str:
+    """``on`` -> ``[oO][nN]``: JSON Schema patterns take no flags."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def _pattern_schema(regex: str, **more: Any) -> dict[str, Any]:
+    return {"type": "string", "pattern": anchored(regex), **more}
 
 
 @dataclass(frozen=True)
@@ -85,7 +106,7 @@ def unit_words() -> dict[str, tuple[str, int]]:
 def parse_duration(value: Any) -> Duration:
     if isinstance(value, Duration):
         return value
-    match = DURATION_RE.match(str(value)) if isinstance(value, str | int) else None
+    match = DURATION_RE.fullmatch(str(value)) if isinstance(value, str | int) else None
     unit = unit_words().get(match.group(2).lower()) if match else None
     if not match or not unit:
         raise PydanticCustomError(
@@ -102,23 +123,34 @@ def parse_duration(value: Any) -> Duration:
     return Duration(amount, unit[0])
 
 
+def duration_regex() -> str:
+    """What :func:`parse_duration` accepts: an amount from 1 to 9999 and a known unit word."""
+    amount = "[1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9]"
+    words = sorted(unit_words(), key=lambda w: (-len(w), w))
+    return f"[ \\t]*(?:{amount})[ \\t]*(?:{'|'.join(map(any_case, words))})[ \\t]*"
+
+
+class _DurationSchema:
+    """The duration's JSON Schema, made when asked: the unit words come from the content."""
+
+    def __get_pydantic_json_schema__(self, core: Any, handler: Any) -> dict[str, Any]:
+        return _pattern_schema(duration_regex(), examples=["30m", "2h", "3d", "6 months"])
+
+
 DurationField = Annotated[
     Duration,
     BeforeValidator(parse_duration),
     PlainSerializer(str, return_type=str),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^\s*\d{1,4}\s*[a-zA-Z]+\s*$",
-            "examples": ["30m", "2h", "3d", "6 months"],
-        }
-    ),
+    _DurationSchema(),
 ]
 
 
+SCORE_RE = "[1-5]"
+
+
 def _score(value: Any) -> int:
-    text = str(value).strip()
-    if not re.fullmatch(r"[1-5]", text):
+    text = value if isinstance(value, str) else ""
+    if not re.fullmatch(SCORE_RE, text):
         raise PydanticCustomError(
             "score",
             _("{value} is not a score: write a whole number from 1 to 5"),
@@ -128,22 +160,40 @@ def _score(value: Any) -> int:
 
 
 Score = Annotated[
-    int, BeforeValidator(_score), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 5})
+    int,
+    BeforeValidator(_score),
+    WithJsonSchema(
+        {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 5}, _pattern_schema(SCORE_RE)]}
+    ),
 ]
 
 
+COUNT_RE = "_*(?:[0-9]_*){1,12}"  # 2200, or 2_200 as YAML 1.1 wrote it
+
+
 def _count(value: Any) -> int:
-    text = str(value).strip().replace("_", "")
-    if not re.fullmatch(r"\d{1,12}", text):
+    text = value if isinstance(value, str) else ""
+    if not re.fullmatch(COUNT_RE, text):
         raise PydanticCustomError(
             "count",
             _("{value} is not a whole number: write digits, such as 2200"),
             {"value": repr(value)},
         )
-    return int(text)
+    return int(text.replace("_", ""))
 
 
-Count = Annotated[int, BeforeValidator(_count), WithJsonSchema({"type": "integer", "minimum": 0})]
+Count = Annotated[
+    int,
+    BeforeValidator(_count),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 0, "maximum": 10**12 - 1},
+                _pattern_schema(COUNT_RE),
+            ]
+        }
+    ),
+]
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
@@ -164,41 +214,63 @@ def _id(value: Any) -> str:
 Id = Annotated[
     str,
     BeforeValidator(_id),
-    WithJsonSchema({"type": "string", "pattern": ID_RE.pattern, "maxLength": 64}),
+    WithJsonSchema(  # `2024`, `true` and `false` are ids, and numbers or booleans to an editor
+        {
+            "anyOf": [
+                {"type": "string", "pattern": ID_RE.pattern, "maxLength": 64},
+                {"type": "integer", "minimum": 0},
+                {"type": "boolean"},
+            ]
+        }
+    ),
 ]
 
-COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+COLOR_RE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
 def _color(value: Any) -> str:
-    if not isinstance(value, str) or not COLOR_RE.match(value.strip()):
+    if not isinstance(value, str) or not COLOR_RE.fullmatch(value):
         raise PydanticCustomError(
             "color",
             _("{value} is not a colour: write #RRGGBB or #RGB, such as #5B3A29"),
             {"value": repr(value)},
         )
-    text = value.strip().upper()
+    text = value.upper()
     if len(text) == 4:
         text = "#" + "".join(c * 2 for c in text[1:])
     return text
 
 
-Color = Annotated[
-    str, BeforeValidator(_color), WithJsonSchema({"type": "string", "pattern": COLOR_RE.pattern})
-]
+Color = Annotated[str, BeforeValidator(_color), WithJsonSchema(_pattern_schema(COLOR_RE.pattern))]
+
+
+_URL_SHAPE = "[hH][tT][tT][pP][sS]?://[^{bad}/?#\\[\\]\\\\]+(?:[/?#\\\\][^{bad}]*)?"
+_URL_BAD = "<>\"'`"
+
+
+@cache
+def url_regex() -> str:
+    """An http or https address with a host: printable, without spaces, quotes, angle brackets
+    or backticks, and no [ ] in the host (an IPv6 literal, which Python's parser may refuse).
+    For the schema; the validator checks the shape and printability apart, which is quicker."""
+    bad = _char_class(lambda c: not c.isprintable() or c.isspace(), _URL_BAD)
+    return _URL_SHAPE.format(bad=bad)
+
+
+URL_SHAPE = re.compile(_URL_SHAPE.format(bad="\\x00-\\x20\\x7f" + re.escape(_URL_BAD)))
 
 
 def _url(value: Any) -> str:
-    text = str(value).strip() if isinstance(value, str) else ""
+    text = value if isinstance(value, str) else ""
     try:
         parts = urlsplit(text)
     except ValueError:
         parts = urlsplit("")
     if (
-        parts.scheme.lower() not in ("http", "https")
+        not URL_SHAPE.fullmatch(text)
+        or not text.isprintable()  # with the shape, what url_regex() says in one pattern
+        or parts.scheme.lower() not in ("http", "https")
         or not parts.netloc
-        or re.search(r"[\s<>\"'`]", text)
-        or not text.isprintable()
     ):
         raise PydanticCustomError(
             "url",
@@ -208,21 +280,22 @@ def _url(value: Any) -> str:
     return text
 
 
-Url = Annotated[
-    str,
-    BeforeValidator(_url),
-    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"}),
-]
+class _UrlSchema:
+    def __get_pydantic_json_schema__(self, core: Any, handler: Any) -> dict[str, Any]:
+        return _pattern_schema(url_regex(), format="uri")
+
+
+Url = Annotated[str, BeforeValidator(_url), _UrlSchema()]
 
 EMAIL_RE = re.compile(
-    r"^[A-Za-z0-9.!#$%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+    r"[A-Za-z0-9.!#$%&*+/=?^_{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
 
 
 def _email(value: Any) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if not EMAIL_RE.match(text) or len(text) > 254:
+    text = value if isinstance(value, str) else ""
+    if not EMAIL_RE.fullmatch(text) or len(text) > 254:
         raise PydanticCustomError(
             "email",
             _("{value} is not an e-mail address: write name@example.com"),
@@ -232,15 +305,18 @@ def _email(value: Any) -> str:
 
 
 Email = Annotated[
-    str, BeforeValidator(_email), WithJsonSchema({"type": "string", "format": "email"})
+    str,
+    BeforeValidator(_email),
+    WithJsonSchema(_pattern_schema(EMAIL_RE.pattern, maxLength=254, format="email")),
 ]
 
-PHONE_RE = re.compile(r"^\+?[0-9][0-9 ().\-/]{3,30}$")
+#: Digits, spaces, ( ) . - / and an optional leading +, with at least four digits.
+PHONE_RE = re.compile(r"(?=(?:[^0-9]*[0-9]){4})\+?[0-9][0-9 ().\-/]{3,30}")
 
 
 def _phone(value: Any) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if not PHONE_RE.match(text) or sum(c.isdigit() for c in text) < 4:
+    text = value if isinstance(value, str) else ""
+    if not PHONE_RE.fullmatch(text):
         raise PydanticCustomError(
             "phone",
             _(
@@ -253,7 +329,16 @@ def _phone(value: Any) -> str:
 
 
 Phone = Annotated[
-    str, BeforeValidator(_phone), WithJsonSchema({"type": "string", "pattern": PHONE_RE.pattern})
+    str,
+    BeforeValidator(_phone),
+    WithJsonSchema(  # 0812345678 unquoted is a number to an editor, the text to crisisplan
+        {
+            "anyOf": [
+                _pattern_schema(PHONE_RE.pattern),
+                {"type": "integer", "minimum": 1000, "maximum": 10**31 - 1},
+            ]
+        }
+    ),
 ]
 
 
@@ -262,11 +347,16 @@ def tel_link(phone: str) -> str:
     return "tel:" + ("+" if phone.startswith("+") else "") + re.sub(r"\D", "", phone)
 
 
+DATE_RE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        if not isinstance(value, str) or not re.fullmatch(DATE_RE, value):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
     except ValueError:
         raise PydanticCustomError(
             "date",
@@ -276,7 +366,19 @@ def _date(value: Any) -> dt.date:
 
 
 Date = Annotated[
-    dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date"})
+    dt.date, BeforeValidator(_date), WithJsonSchema(_pattern_schema(DATE_RE, format="date"))
+]
+
+
+#: The words pydantic reads as true or false, in any case (YAML 1.2 reads only true and false).
+FLAG_RE = "|".join(
+    any_case(w) for w in ("true", "false", "yes", "no", "on", "off", "t", "f", "y", "n", "1", "0")
+)
+
+#: ``true`` or ``false``; ``yes`` and ``on`` are text to an editor, and true to crisisplan.
+Flag = Annotated[
+    bool,
+    WithJsonSchema({"anyOf": [{"type": "boolean"}, _pattern_schema(FLAG_RE), {"enum": [0, 1]}]}),
 ]
 
 
@@ -299,6 +401,50 @@ def clean(value: str) -> str:
     )
 
 
+def _blank(c: str) -> bool:
+    """Whether ``c`` is nothing once a text is cleaned and stripped: a space or invisible."""
+    return c.isspace() or (unicodedata.category(c) == "Cf" and c not in _KEPT_FORMAT)
+
+
+def _char_class(test: Any, more: str = "") -> str:
+    """The inside of a regex character class of every character that passes ``test``, plus
+    ``more``: ranges of ``\\uXXXX`` escapes, which ECMA-262 and Python read alike."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(sys.maxunicode + 1):
+        if test(chr(code)):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+
+    def char(code: int) -> str:  # astral characters as themselves: \\u{...} is not Python's
+        return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+    out = "".join(char(a) + ("" if a == b else "-" + char(b)) for a, b in ranges)
+    return out + re.escape(more)
+
+
+@cache
+def not_blank() -> str:
+    """A pattern for a text that is not blank: one character that is not :func:`_blank`."""
+    return f"[^{_char_class(_blank)}]"
+
+
+def _text_schema(limit: int) -> Any:
+    """A text's JSON Schema: a number or a boolean is the text it was written as."""
+
+    class TextSchema:
+        def __get_pydantic_json_schema__(self, core: Any, handler: Any) -> dict[str, Any]:
+            return {
+                "type": ["string", "number", "boolean"],
+                "minLength": 1,
+                "maxLength": limit,
+                "pattern": not_blank(),
+            }
+
+    return TextSchema()
+
+
 def _text(limit: int, kind: str) -> Any:
     def validate(value: Any) -> str:
         if value is None:  # a key written with nothing after it
@@ -308,11 +454,11 @@ def _text(limit: int, kind: str) -> Any:
         text = clean(value)
         if not text.strip():
             raise PydanticCustomError("text", _("must not be blank"))
-        if len(text) > limit:
+        if len(value) > limit:  # as written, as an editor counts them
             raise PydanticCustomError(
                 "text_length",
                 _("{length} characters is too long for {kind}: at most {limit} are allowed"),
-                {"length": f"{len(text):,}", "kind": _(kind), "limit": f"{limit:,}"},
+                {"length": f"{len(value):,}", "kind": _(kind), "limit": f"{limit:,}"},
             )
         return text
 
@@ -349,19 +495,19 @@ Name = Annotated[
     str,
     BeforeValidator(_text(200, N_("a name or title"))),
     OneLine(),
-    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 200}),
+    _text_schema(200),
 ]
 #: A sentence or two: a list item, a concern, a tone of voice.
 Text = Annotated[
     str,
     BeforeValidator(_text(1000, N_("this text"))),
-    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 1000}),
+    _text_schema(1000),
 ]
 #: A statement, a message, a scenario or a summary.
 LongText = Annotated[
     str,
     BeforeValidator(_text(4000, N_("a statement or description"))),
-    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 4000}),
+    _text_schema(4000),
 ]
 
 

@@ -30,6 +30,7 @@ from crisisplan.types import (
     Date,
     DurationField,
     Email,
+    Flag,
     Id,
     LongText,
     Name,
@@ -180,7 +181,7 @@ _LEAVES: list[tuple[Any, Any]] = [
     (Url, lambda make, path: "https://example.org/news"),
     (Email, lambda make, path: "someone@example.org"),
     (Phone, lambda make, path: "+62 812 1000 2000"),
-    (bool, lambda make, path: make.pick(path, [False, True])),
+    (Flag, lambda make, path: make.pick(path, [False, True])),
 ]
 
 

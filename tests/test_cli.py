@@ -133,8 +133,7 @@ def test_validate_reports_every_file(
         "Error: 1 error in bad.yaml.\n"
         "good.yaml:2:3: warning: company: no team is listed: the handbook prints blanks for the"
         " crisis team's names and phone numbers; list the team (team[].name, team[].phone)\n"
-        "missing.yaml:1:1: cannot read the file: No such file or directory\n"
-        "Error: 1 error in missing.yaml.\n"
+        "Error: missing.yaml: no such file or folder\n"
     )
 
 
@@ -181,6 +180,27 @@ def test_validate_needs_a_file() -> None:
     result = run("validate")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == "Error: Missing argument 'FILES...'."
+
+
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_file_that_is_not_there_is_one_line(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, example: Path
+) -> None:
+    """validate and build say it alike, in one line each, with exit 1 (not Click's usage
+    error); validate still checks the others, build builds nothing."""
+    monkeypatch.chdir(tmp_path)
+    output = ["-o", "out"] if command == "build" else []
+    result = run(command, "clients/acme.yaml", example, "gone/", *output)
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if "no such" in line] == [
+        "Error: clients/acme.yaml: no such file or folder",
+        "Error: gone: no such file or folder",
+    ]
+    if command == "build":
+        assert len(result.stderr.splitlines()) == 2
+        assert not Path("out").exists()
+    else:
+        assert result.stdout == f"{example}: valid (0 warnings)\n"
 
 
 # -- schema --------------------------------------------------------------------------------------
@@ -242,14 +262,11 @@ def test_init_writes_a_starter_that_validates(
     monkeypatch.chdir(tmp_path)
     result = run("init", "clients/new.yaml")
     assert result.exit_code == 0
-    docs = resources.docs_dir()  # a checkout's docs/; a wheel has none and names the repository
-    where = docs / "questionnaire.md" if docs else "docs/ of crisisplan's source repository"
     assert result.stdout == (
         "Wrote clients/new.yaml and its JSON Schema clients/crisisplan.schema.json (editors use"
         " it to complete and check fields).\n"
         "Fill it in, then run: crisisplan validate clients/new.yaml\n"
-        f"Every field is explained in {where};\n"
-        "'crisisplan schema' prints the schema, 'crisisplan COMMAND --help' explains a command.\n"
+        "'crisisplan fields' explains every field, 'crisisplan COMMAND --help' a command.\n"
     )
     text = (tmp_path / "clients" / "new.yaml").read_text(encoding="utf-8")
     assert text.splitlines()[0] == "# yaml-language-server: $schema=./crisisplan.schema.json"
@@ -258,13 +275,37 @@ def test_init_writes_a_starter_that_validates(
     # The schema beside it accepts the starter, and so does the tool.
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
     jsonschema.validate(plain(yaml.safe_load(text)), schema)
-    # It validates; what is left to do is warned: the examples to overwrite, the numbers to add.
+    # It validates; what is left to do is warned: the examples to overwrite, as its comments say.
     checked = run("validate", "clients/new.yaml")
     assert (checked.exit_code, checked.stdout) == (0, "clients/new.yaml: valid (10 warnings)\n")
     todo = checked.stderr.splitlines()
-    assert sum("still the starter's example" in line for line in todo) == 8
-    assert sum("on the home page's call list but has no phone" in line for line in todo) == 1
-    assert sum("contacts_verified is not set" in line for line in todo) == 1
+    assert sum("still the starter's example" in line for line in todo) == 10
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_the_starter_warns_only_of_its_examples(
+    language: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing about the starter itself (a number missing, a date never set): only the
+    examples to replace, which its comments announce, and its comments name the reference."""
+    monkeypatch.chdir(tmp_path)
+    assert run("init", "q.yaml", "--language", language).exit_code == 0
+    text = Path("q.yaml").read_text(encoding="utf-8")
+    assert '# warns about each one ("still the starter\'s example")' in text.replace(
+        "# memberi peringatan untuk masing-masing", "# warns about each one"
+    )
+    assert "`crisisplan fields`" in text
+    todo = run("validate", "q.yaml").stderr.splitlines()
+    assert len(todo) == 10
+    assert [line for line in todo if ": still the starter's example: " not in line] == []
+
+
+def test_fields_prints_the_questionnaire_reference() -> None:
+    """What init names works from a wheel as from a checkout: the reference is printed."""
+    result = run("fields")
+    assert result.exit_code == 0
+    docs = Path(__file__).resolve().parent.parent / "docs" / "questionnaire.md"
+    assert result.stdout == docs.read_text(encoding="utf-8")
 
 
 def test_init_keeps_a_schema_already_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -279,25 +320,16 @@ def test_init_keeps_a_schema_already_there(tmp_path: Path, monkeypatch: pytest.M
     assert Path(SCHEMA).read_text(encoding="utf-8") == "{}"
 
 
-def test_init_without_a_checkout_names_the_repository_docs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(resources, "docs_dir", lambda: None)  # as installed from a wheel
-    result = run("init", "new.yaml")
-    assert result.stdout.splitlines()[-2] == (
-        "Every field is explained in docs/ of crisisplan's source repository;"
-    )
-
-
 PLACEHOLDERS = {
     "handbook.prepared_by": "write who prepared the handbook, such as the agency's name",
+    "handbook.contacts_verified": "write the day you last checked every phone number",
     "company.name": "write the company's name",
     "company.website": "write the company's website",
     "team[0].name": "write the person's name",
     "team[0].phone": "write the real number",
     "team[0].email": "write the real address",
     "team[1].name": "write the person's name",
+    "team[1].phone": "write the real number",
     "channels[0].handle": "write the account's handle",
 }
 
@@ -333,6 +365,8 @@ def test_the_starter_warns_until_each_placeholder_is_replaced(
         mine["company"]["website"]: "https://tokomaju.co.id",
         theirs["team"][0]["name"]: "Sari Wulandari",
         "+62 812 0000 0000": "+62 812 3456 7890",
+        "+62 813 0000 0000": "+62 813 3456 7890",
+        "2000-01-01": "2026-05-04",
         mine["team"][0]["email"]: "sari@tokomaju.co.id",
         mine["channels"][0]["handle"]: "@tokomaju",
     }

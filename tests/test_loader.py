@@ -365,6 +365,30 @@ def test_yaml_syntax_error(text: str, line: str) -> None:
     assert refused(text) == one_error(line)
 
 
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            "company:\n  name: Kopi\n   website: https://kopi.id\n",
+            "q.yaml:3:4: invalid YAML: the indentation of this line does not match the lines"
+            " above it: start 'website' in column 3, under 'name'",
+        ),
+        (
+            "threats:\n  - id: recall\n    title: A recall\n     likelihood: 3\n",
+            "q.yaml:4:6: invalid YAML: the indentation of this line does not match the lines"
+            " above it: start 'likelihood' in column 5, under 'title'",
+        ),
+        (  # a ': ' in a value on its own line is still one to quote
+            "company:\n  name: Kopi: the shop\n",
+            "q.yaml:2:13: invalid YAML: a ': ' inside a value: put the value in quotes",
+        ),
+    ],
+    ids=["one space too far", "in a list item", "a colon in a value"],
+)
+def test_a_line_indented_too_far_is_said_to_be(text: str, line: str) -> None:
+    assert refused(text) == one_error(line)
+
+
 def test_deep_nesting_is_refused() -> None:
     assert refused(b"a: " + b"[" * 21 + b"]" * 21 + b"\n") == one_error(
         "q.yaml:1:24: nested more than 20 levels deep"

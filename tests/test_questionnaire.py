@@ -228,25 +228,46 @@ def test_yaml_1_1_surprises_stay_text(tmp_path: Path, write_tree: Callable[..., 
 
 def test_unknown_key_suggests_the_nearest(check: Check) -> None:
     assert check(BASE.replace("  name: Kopi", "  name: Kopi\n  nmae: Kopi")) == errors(
-        "q.yaml:3:3: company.nmae: unknown key 'nmae': did you mean 'name'? allowed keys are "
-        "name, legal_name, industry, headquarters, website, summary, values, hotline, customers,"
-        " updates",
+        "q.yaml:3:3: company.nmae: unknown key 'nmae': did you mean 'name'?",
     )
 
 
 def test_unknown_section_without_a_near_match(check: Check) -> None:
+    """Thirteen sections are too many to list in a line: the reference lists them."""
     assert check(BASE + "budget: 100\n") == errors(
-        "q.yaml:9:1: budget: unknown key 'budget': allowed keys are handbook, company, brand, "
-        "audiences, channels, team, approvals, severity_levels, monitoring, threats, recovery,"
-        " contacts, staffing",
+        "q.yaml:9:1: budget: unknown key 'budget': not a section of a questionnaire;"
+        " 'crisisplan fields' lists them all",
     )
 
 
 def test_unknown_key_in_a_list_item(check: Check) -> None:
     assert check(BASE + "    ownr: crisis-lead\n") == errors(
-        "q.yaml:9:5: channels[0].ownr: unknown key 'ownr': did you mean 'owner'? allowed keys "
-        "are id, name, handle, followers, owner, max_length, internal, kind, admins, two_factor,"
-        " credentials, pause, pinned",
+        "q.yaml:9:5: channels[0].ownr: unknown key 'ownr': did you mean 'owner'?",
+    )
+
+
+def test_a_misspelt_required_key_is_one_line(check: Check) -> None:
+    """Not a second line saying that the key it was meant to be is missing."""
+    text = (
+        BASE + "threats:\n  - id: recall\n    title: A recall\n    likelyhood: 3\n    impact: 2\n"
+    )
+    assert check(text) == errors(
+        "q.yaml:12:5: threats[0].likelyhood: unknown key 'likelyhood': did you mean 'likelihood'?",
+    )
+
+
+def test_a_key_far_from_every_field_names_where_the_fields_are(check: Check) -> None:
+    text = BASE + "    audience_size: 3\n"
+    assert check(text) == errors(
+        "q.yaml:9:5: channels[0].audience_size: unknown key 'audience_size': not a field of"
+        " channels; 'crisisplan fields' lists them all",
+    )
+
+
+def test_a_few_allowed_keys_are_listed(check: Check) -> None:
+    text = BASE + "brand:\n  colors:\n    shade: '#123456'\n"
+    assert check(text) == errors(
+        "q.yaml:11:5: brand.colors.shade: unknown key 'shade': allowed keys are primary, accent",
     )
 
 
@@ -670,9 +691,7 @@ def test_every_problem_is_reported_in_one_run(check: Check) -> None:
     assert lines == errors(
         "q.yaml:2:17: handbook.review_every: 'soon' is not a duration: write a number and a "
         "unit, such as 30m, 2h, 3d, 2w or 6 months",
-        "q.yaml:5:3: company.nmae: unknown key 'nmae': did you mean 'name'? allowed keys are "
-        "name, legal_name, industry, headquarters, website, summary, values, hotline, customers,"
-        " updates",
+        "q.yaml:5:3: company.nmae: unknown key 'nmae': did you mean 'name'?",
         f"q.yaml:7:9: brand.logo: file 'missing.svg' not found in {Path.cwd().resolve()}",
         "q.yaml:9:14: brand.colors.primary: 'brown' is not a colour: write #RRGGBB or #RGB, "
         "such as #5B3A29",
@@ -957,6 +976,9 @@ def test_the_starter_and_the_call_list_are_warned(tmp_path: Path) -> None:
     path = tmp_path / "acme.yaml"
     assert CliRunner().invoke(cli, ["init", str(path)]).exit_code == 0
     text = path.read_text(encoding="utf-8")
+    # The starter gives each person on the call list a number; without one, it is warned.
+    text = text.replace('    phone: "+62 813 0000 0000"\n', "")
+    path.write_text(text, encoding="utf-8")
     warned = [str(w) for w in load_questionnaire(path).warnings]
     line = 1 + text[: text.index("Example Company")].count("\n")
     assert (
