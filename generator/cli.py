@@ -9,9 +9,10 @@ from typing import Any
 
 import click
 
-from . import __version__, resources
+from . import __version__, i18n, resources
 from .choices import ENGINES, LANGUAGES, PAPER
 from .errors import CrisisplanError, Problem, QuestionnaireError
+from .i18n import _, ngettext
 
 SCHEMA_FILE = "crisisplan.schema.json"
 
@@ -103,53 +104,69 @@ def validate(files: tuple[Path, ...], strict: bool, fmt: str) -> None:
     import json
 
     from .build import questionnaires
-    from .questionnaire import load_questionnaire
 
     found = questionnaires(files)
     if not found:
         raise CrisisplanError(
             "Error: no questionnaires found (*.yaml, *.yml or */questionnaire.yaml)."
         )
-    report: list[dict[str, Any]] = []
-    failed = 0
-    for file in found:
-        if not file.exists():  # said as build says it; the other files are still checked
-            failed += 1
-            report.append(_validated(file, False, [Problem(str(file), 1, 1, "", _NO_SUCH)]))
-            if fmt == "text":
-                click.echo(f"Error: {file}: {_NO_SUCH}", err=True)
-            continue
-        try:
-            loaded = load_questionnaire(file)
-        except QuestionnaireError as exc:
-            failed += 1
-            report.append(_validated(file, False, exc.problems))
-            if fmt == "text":  # with --quiet, the errors only
-                shown = [p for p in exc.problems if not p.warning or _verbosity >= 1]
-                QuestionnaireError(exc.checked().message, shown).show()
-            continue
-        warnings = sorted(loaded.warnings)
-        valid = not (strict and warnings)
-        failed += not valid
-        report.append(_validated(file, valid, warnings, sorted(loaded.defaulted)))
-        if fmt == "json":
-            continue
-        for warning in warnings:  # under --strict they are errors: shown even with --quiet
-            say(str(warning), level=1 if valid else 0)
-        n = len(warnings)
-        if not valid:
-            click.echo(f"Error: {n} warning{'s' if n != 1 else ''} in {file} (--strict).", err=True)
-            continue
-        say(f"{file}: valid ({n} warning{'s' if n != 1 else ''})", err=False)
-        if loaded.defaulted:
-            say(f"  from built-in defaults: {', '.join(sorted(loaded.defaulted))}", level=2)
+    report = [_validate_one(file, strict, fmt) for file in found]
+    failed = sum(not entry["valid"] for entry in report)
     if fmt == "json":
         click.echo(json.dumps({"valid": not failed, "files": report}, indent=1))
     if failed:
         raise SystemExit(1)
 
 
-_NO_SUCH = "no such file or folder"
+@i18n.in_its_language
+def _validate_one(file: Path, strict: bool, fmt: str) -> dict[str, Any]:
+    """Check one questionnaire, print what ``validate`` says of it (in its language), and
+    return its entry of ``--format json``."""
+    from .questionnaire import load_questionnaire
+
+    if not file.exists():  # said as build says it; the other files are still checked
+        if fmt == "text":
+            click.echo(f"Error: {file}: {_NO_SUCH}", err=True)
+        return _validated(file, False, [Problem(str(file), 1, 1, "", _NO_SUCH)])
+    try:
+        loaded = load_questionnaire(file)
+    except QuestionnaireError as exc:
+        if fmt == "text":  # with --quiet, the errors only
+            shown = [p for p in exc.problems if not p.warning or _verbosity >= 1]
+            QuestionnaireError(exc.checked().message, shown).show()
+        return _validated(file, False, exc.problems)
+    warnings = sorted(loaded.warnings)
+    valid = not (strict and warnings)
+    entry = _validated(file, valid, warnings, sorted(loaded.defaulted))
+    if fmt == "json":
+        return entry
+    for warning in warnings:  # under --strict they are errors: shown even with --quiet
+        say(str(warning), level=1 if valid else 0)
+    n = len(warnings)
+    if not valid:
+        click.echo(
+            ngettext(
+                "Error: {n} warning in {file} (--strict).",
+                "Error: {n} warnings in {file} (--strict).",
+                n,
+                file=file,
+            ),
+            err=True,
+        )
+        return entry
+    say(
+        ngettext("{file}: valid ({n} warning)", "{file}: valid ({n} warnings)", n, file=file),
+        err=False,
+    )
+    if loaded.defaulted:
+        say(
+            _("  from built-in defaults: {sections}", sections=", ".join(sorted(loaded.defaulted))),
+            level=2,
+        )
+    return entry
+
+
+_NO_SUCH = "no such file or folder"  # said of a file that is not there: its language is unknown
 
 
 def _named_exist(files: tuple[Path, ...]) -> None:
@@ -232,10 +249,15 @@ def init(path: Path, language: str) -> None:
     Example:
         crisisplan init clients/new-client.yaml
     """
+    with i18n.speaking(language):
+        _init(path, language)
+
+
+def _init(path: Path, language: str) -> None:
     from .schema import json_schema_text
 
     if path.exists():
-        raise CrisisplanError(f"Error: {path} already exists; nothing was written.")
+        raise CrisisplanError(_("Error: {path} already exists; nothing was written.", path=path))
     starter = (resources.content_dir() / language / "starter.yaml").read_text(encoding="utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     schema_path = path.parent / SCHEMA_FILE
@@ -247,12 +269,26 @@ def init(path: Path, language: str) -> None:
     if not kept:  # a schema crisisplan wrote is brought up to date
         schema_path.write_text(schema_text, encoding="utf-8")
     wrote = (
-        f"; kept the JSON Schema {schema_path}" if kept else f" and its JSON Schema {schema_path}"
+        _(
+            "Wrote {path}; kept the JSON Schema {schema} (editors use it to complete and check"
+            " fields).",
+            path=path,
+            schema=schema_path,
+        )
+        if kept
+        else _(
+            "Wrote {path} and its JSON Schema {schema} (editors use it to complete and check"
+            " fields).",
+            path=path,
+            schema=schema_path,
+        )
     )
     click.echo(
-        f"Wrote {path}{wrote} (editors use it to complete and check fields).\n"
-        f"Fill it in, then run: crisisplan validate {path}\n"
-        "'crisisplan fields' explains every field, 'crisisplan COMMAND --help' a command."
+        wrote
+        + "\n"
+        + _("Fill it in, then run: crisisplan validate {path}", path=path)
+        + "\n"
+        + _("'crisisplan fields' explains every field, 'crisisplan COMMAND --help' a command.")
     )
 
 
@@ -413,8 +449,13 @@ def build(
     from .build import Options, build_many
 
     _named_exist(files)
+    inputs = files or (resources.example(),)
+    language = _batch_language(inputs)  # each client's own lines are in its language
     if no_pdf and no_site:
-        raise CrisisplanError("Error: --no-pdf and --no-site together leave nothing to build.")
+        with i18n.speaking(language):
+            raise CrisisplanError(
+                _("Error: --no-pdf and --no-site together leave nothing to build.")
+            )
     passphrase = None
     if protect:
         from . import protect as protection
@@ -431,27 +472,34 @@ def build(
         passphrase=passphrase,
         strict=strict,
     )
-    share = f" (share {shard[0]} of {shard[1]})" if shard else ""
-    say(f"Building into {outdir}/{share} ...")
-    editions: tuple[str | None, ...] = ("internal", "public") if edition == "both" else (edition,)
-    outcomes = build_many(
-        files or (resources.example(),),
-        outdir,
-        options,
-        jobs=jobs,
-        progress=_progress,
-        editions=editions,
-        shard=shard,
-    )
-    if fmt == "json":
-        click.echo(json.dumps(_built(outcomes, options), indent=1))
-    if not outcomes:
+    with i18n.speaking(language):
         say(
-            f"Nothing to build in share {shard[0]} of {shard[1]}." if shard else "Nothing to build."
+            _(
+                "Building into {outdir}/ (share {k} of {n}) ...",
+                outdir=outdir,
+                k=shard[0],
+                n=shard[1],
+            )
+            if shard
+            else _("Building into {outdir}/ ...", outdir=outdir)
         )
-        return
-    if _verbosity >= 1 and fmt == "text":
-        _summary(outcomes)
+        editions: tuple[str | None, ...] = (
+            ("internal", "public") if edition == "both" else (edition,)
+        )
+        outcomes = build_many(
+            inputs, outdir, options, jobs=jobs, progress=_progress, editions=editions, shard=shard
+        )
+        if fmt == "json":
+            click.echo(json.dumps(_built(outcomes, options), indent=1))
+        if not outcomes:
+            say(
+                _("Nothing to build in share {k} of {n}.", k=shard[0], n=shard[1])
+                if shard
+                else _("Nothing to build.")
+            )
+            return
+        if _verbosity >= 1 and fmt == "text":
+            _summary(outcomes)
     built = [o.result for o in outcomes if o.result]
     if open_ and built:
         _open((built[0].output / "index.html") if options.site else built[0].pdf)
@@ -493,35 +541,62 @@ def _open(target: Path | str | None) -> None:
         click.launch(str(target))
 
 
+def _batch_language(inputs: tuple[Path, ...]) -> str:
+    """The language of the lines about a whole batch: its clients', when they share one."""
+    from .build import questionnaires
+
+    try:
+        found = {i18n.language_of(path) for path in questionnaires(inputs)}
+    except CrisisplanError:  # said when the batch is built
+        return i18n.DEFAULT
+    return found.pop() if len(found) == 1 else i18n.DEFAULT
+
+
 def _progress(outcome: Any, done: int, total: int) -> None:
+    with i18n.speaking(outcome.language):
+        _progress_lines(outcome, done, total)
+
+
+def _progress_lines(outcome: Any, done: int, total: int) -> None:
     if outcome.error:
         click.echo(outcome.error, err=True)
-        status = "failed"
+        status = _("failed")
     else:
         for warning in outcome.result.warnings:
             say(str(warning))
         for notice in outcome.result.notices:
             say(f"{outcome.label}: {notice}")
-        status = (
-            "up to date" if outcome.result.skipped else f"built in {outcome.result.seconds:.1f} s"
-        )
         r = outcome.result
-        say(f"  {r.output}/: {r.pages} pages", level=2)
+        status = (
+            _("up to date") if r.skipped else _("built in {seconds} s", seconds=f"{r.seconds:.1f}")
+        )
+        say(
+            ngettext("  {path}/: {n} page", "  {path}/: {n} pages", r.pages, path=r.output), level=2
+        )
         if r.pdf:
-            say(f"  {r.pdf}: {r.pdf_pages} pages, {r.pdf_size / 1024:.0f} KiB", level=2)
+            say(
+                ngettext(
+                    "  {path}: {n} page, {kib} KiB",
+                    "  {path}: {n} pages, {kib} KiB",
+                    r.pdf_pages,
+                    path=r.pdf,
+                    kib=f"{r.pdf_size / 1024:.0f}",
+                ),
+                level=2,
+            )
         if r.calendar:
-            say(f"  {r.calendar}: the exercise calendar", level=2)
+            say(_("  {path}: the exercise calendar", path=r.calendar), level=2)
     say(f"[{done}/{total}] {outcome.label}: {status}")
 
 
 def _summary(outcomes: list[Any]) -> None:
-    rows = [("client", "pages", "PDF", "warnings", "time", "status")]
+    rows = [(_("client"), _("pages"), "PDF", _("warnings"), _("time"), _("status"))]
     for o in outcomes:
         r = o.result
         if r is None:
-            rows.append((o.label, "-", "-", "-", "-", "failed"))
+            rows.append((o.label, "-", "-", "-", "-", _("failed")))
             continue
-        old = {half: " (out of date)" if half in r.stale else "" for half in ("site", "pdf")}
+        old = {half: _(" (out of date)") if half in r.stale else "" for half in ("site", "pdf")}
         pdf = f"{r.pdf_pages} p, {r.pdf_size / 1024:.0f} KiB{old['pdf']}" if r.pdf else "-"
         rows.append(
             (
@@ -530,7 +605,7 @@ def _summary(outcomes: list[Any]) -> None:
                 pdf,
                 str(len(r.warnings)),
                 f"{r.seconds:.1f} s",
-                "up to date" if r.skipped else "built",
+                _("up to date") if r.skipped else _("built"),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -542,7 +617,9 @@ def _summary(outcomes: list[Any]) -> None:
         for notice in o.result.notices if o.result else ():
             click.echo(f"{o.result.output}: {notice}")
     failed = sum(1 for o in outcomes if o.error)
-    click.echo(f"{len(outcomes) - failed} built or up to date, {failed} failed")
+    click.echo(
+        _("{done} built or up to date, {failed} failed", done=len(outcomes) - failed, failed=failed)
+    )
 
 
 @cli.command(short_help="Write a client's MkDocs project, for plain mkdocs.")
@@ -574,7 +651,11 @@ def export(
     exported = export_project(file, project, templates, paper=paper, edition=edition)
     for warning in exported.warnings:  # as build shows them
         say(str(warning))
-    say(f"Wrote {exported.config_file} and {project / 'docs'}/", err=False)
+    with i18n.speaking(i18n.language_of(file)):
+        say(
+            _("Wrote {config} and {docs}/", config=exported.config_file, docs=project / "docs"),
+            err=False,
+        )
 
 
 @cli.command(short_help="Preview a handbook, rebuilt when what it is made from changes.")

@@ -23,6 +23,7 @@ from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import Problem, QuestionnaireError
+from .i18n import N_, _
 
 MAX_BYTES = 4 * 1024 * 1024  # room for a register of a few thousand threats
 MAX_TEXT = 20_000
@@ -94,20 +95,29 @@ class _Loader(yaml.SafeLoader):
         event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, AliasEvent):
             raise _Refused(
-                event.start_mark, "aliases (*name) are not allowed: write the value out in full"
+                event.start_mark,
+                _("aliases (*name) are not allowed: write the value out in full"),
             )
         if isinstance(event, ScalarEvent | CollectionStartEvent) and event.tag not in (None, "!"):
             raise _Refused(
                 event.start_mark,
-                f"YAML tags such as {event.tag!r} are not allowed: write plain text, lists and mappings",
+                _(
+                    "YAML tags such as {tag!r} are not allowed: write plain text, lists and"
+                    " mappings",
+                    tag=event.tag,
+                ),
             )
         # Checked while composing, before the work is done: PyYAML composes recursively (deep
         # nesting would exhaust Python's stack) and slowly (a megabyte of `1,` takes a minute).
         self.count += 1
         if self.count > MAX_NODES:
-            raise _Refused(event.start_mark, f"the file has more than {MAX_NODES:,} values")
+            raise _Refused(
+                event.start_mark, _("the file has more than {most:,} values", most=MAX_NODES)
+            )
         if self.depth > MAX_DEPTH:
-            raise _Refused(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
+            raise _Refused(
+                event.start_mark, _("nested more than {most} levels deep", most=MAX_DEPTH)
+            )
         self.depth += 1
         try:
             return super().compose_node(parent, index)
@@ -148,7 +158,9 @@ def load_yaml(path: Path, *, display: str | None = None, collect: bool = False) 
                 raise _too_big(file, size)
             raw = handle.read(MAX_BYTES + 1)  # a pipe or a growing file has no size to trust
     except OSError as exc:
-        raise _problem(file, 1, 1, f"cannot read the file: {exc.strerror or exc}") from None
+        raise _problem(
+            file, 1, 1, _("cannot read the file: {why}", why=exc.strerror or exc)
+        ) from None
     return load_bytes(raw, file, collect=collect)
 
 
@@ -170,22 +182,27 @@ def open_regular(path: Path) -> BinaryIO:
 
 
 _SPECIAL = {
-    stat.S_IFDIR: "a folder",
-    stat.S_IFIFO: "a named pipe (FIFO)",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFCHR: "a device",
-    stat.S_IFBLK: "a device",
+    stat.S_IFDIR: N_("a folder"),
+    stat.S_IFIFO: N_("a named pipe (FIFO)"),
+    stat.S_IFSOCK: N_("a socket"),
+    stat.S_IFCHR: N_("a device"),
+    stat.S_IFBLK: N_("a device"),
 }
 
 
 def _refuse_special(mode: int) -> None:
     if not stat.S_ISREG(mode):
-        kind = _SPECIAL.get(stat.S_IFMT(mode), "a special file")
-        raise OSError(errno.EINVAL, f"it is {kind}, not a regular file")
+        kind = _SPECIAL.get(stat.S_IFMT(mode), N_("a special file"))
+        raise OSError(errno.EINVAL, _("it is {kind}, not a regular file", kind=_(kind)))
 
 
 def _too_big(file: str, size: int) -> QuestionnaireError:
-    return _problem(file, 1, 1, f"the file is {size:,} bytes; at most {MAX_BYTES:,} are allowed")
+    return _problem(
+        file,
+        1,
+        1,
+        _("the file is {size:,} bytes; at most {most:,} are allowed", size=size, most=MAX_BYTES),
+    )
 
 
 def load_bytes(raw: bytes, file: str, *, collect: bool = False) -> Document:
@@ -199,16 +216,27 @@ def load_bytes(raw: bytes, file: str, *, collect: bool = False) -> Document:
         line = before.count(b"\n") + 1
         col = exc.start - (before.rfind(b"\n") + 1) + 1
         raise _problem(
-            file, line, col, f"byte 0x{raw[exc.start]:02x} is not UTF-8: save the file as UTF-8"
+            file,
+            line,
+            col,
+            _(
+                "byte 0x{byte:02x} is not UTF-8: save the file as UTF-8",
+                byte=raw[exc.start],
+            ),
         ) from None
     for number, line_text in enumerate(text.splitlines(), 1):
         indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
         if "\t" in indent and line_text.strip():
             raise _problem(
-                file, number, indent.index("\t") + 1, "tab used for indentation: indent with spaces"
+                file,
+                number,
+                indent.index("\t") + 1,
+                _("tab used for indentation: indent with spaces"),
             )
         if "\x00" in line_text:
-            raise _problem(file, number, line_text.index("\x00") + 1, "NUL character in the file")
+            raise _problem(
+                file, number, line_text.index("\x00") + 1, _("NUL character in the file")
+            )
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character: checked before parsing
@@ -216,7 +244,10 @@ def load_bytes(raw: bytes, file: str, *, collect: bool = False) -> Document:
         line = prefix.count("\n") + 1
         col = exc.position - (prefix.rfind("\n") + 1) + 1
         raise _problem(
-            file, line, col, f"character U+{exc.character:04X} is not allowed: remove it"
+            file,
+            line,
+            col,
+            _("character U+{code:04X} is not allowed: remove it", code=exc.character),
         ) from None
     try:
         root = loader.get_single_node()
@@ -228,23 +259,26 @@ def load_bytes(raw: bytes, file: str, *, collect: bool = False) -> Document:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         if mark and (deeper := _indented_too_far(text.splitlines(), mark.line, mark.column)):
             what, col = deeper
-        raise _problem(file, line, col, f"invalid YAML: {what}") from None
+        raise _problem(file, line, col, _("invalid YAML: {what}", what=what)) from None
     except yaml.YAMLError as exc:
-        raise _problem(file, 1, 1, f"invalid YAML: {exc}") from None
+        raise _problem(file, 1, 1, _("invalid YAML: {what}", what=exc)) from None
     finally:
         loader.dispose()
     if root is None or (isinstance(root, ScalarNode) and root.value.strip() == ""):
         raise _problem(
-            file, 1, 1, "the file is empty: expected a mapping with at least company.name"
+            file, 1, 1, _("the file is empty: expected a mapping with at least company.name")
         )
     if not isinstance(root, MappingNode):
-        kind = "a list" if isinstance(root, SequenceNode) else "plain text"
+        kind = _("a list") if isinstance(root, SequenceNode) else _("plain text")
         line, col = root.start_mark.line + 1, root.start_mark.column + 1
         raise _problem(
             file,
             line,
             col,
-            f"the top level is {kind}: expected a mapping of sections such as company:",
+            _(
+                "the top level is {kind}: expected a mapping of sections such as company:",
+                kind=kind,
+            ),
         )
     doc = Document(file, {}, lines=text.splitlines())
     builder = _Builder(doc)
@@ -259,20 +293,20 @@ def _explain(exc: yaml.MarkedYAMLError) -> tuple[str, bool]:
     """PyYAML's parser message in a user's words, and whether to point where the thing opened."""
     problem, context = exc.problem or "", exc.context or ""
     if "quoted scalar" in context:
-        return "this quoted text is not closed: add the closing quote", True
+        return _("this quoted text is not closed: add the closing quote"), True
     if "flow sequence" in context or problem.startswith("expected ',' or ']'"):
-        return "this list opened with [ is not closed with ]", True
+        return _("this list opened with [ is not closed with ]"), True
     if "flow mapping" in context or problem.startswith("expected ',' or '}'"):
-        return "this mapping opened with { is not closed with }", True
+        return _("this mapping opened with { is not closed with }"), True
     if problem.startswith("expected <block end>"):
-        return "the indentation of this line does not match the lines above it", False
+        return _("the indentation of this line does not match the lines above it"), False
     if "another document" in problem:
-        return "a second document (---) is not allowed: one questionnaire per file", False
+        return _("a second document (---) is not allowed: one questionnaire per file"), False
     if "mapping values are not allowed" in problem:
-        return "a ': ' inside a value: put the value in quotes", False
+        return _("a ': ' inside a value: put the value in quotes"), False
     if "could not find expected ':'" in problem:
-        return "a line that is not 'key: value' or '- item': check the colon", False
-    return problem or context or "the file cannot be read as YAML", False
+        return _("a line that is not 'key: value' or '- item': check the colon"), False
+    return problem or context or _("the file cannot be read as YAML"), False
 
 
 #: A key at the start of a line: ``website:``, ``- id:`` (the item's first key).
@@ -300,8 +334,13 @@ def _indented_too_far(lines: list[str], row: int, col: int) -> tuple[str, int] |
     if before is None or not above[before.end() :].strip() or before.start(2) >= here.start(2):
         return None
     return (
-        "the indentation of this line does not match the lines above it: start"
-        f" {here.group(2)!r} in column {before.start(2) + 1}, under {before.group(2)!r}",
+        _(
+            "the indentation of this line does not match the lines above it: start {key!r} in"
+            " column {column}, under {above!r}",
+            key=here.group(2),
+            column=before.start(2) + 1,
+            above=before.group(2),
+        ),
         here.start(2) + 1,
     )
 
@@ -323,7 +362,11 @@ class _Builder:
                 self.problems.append(
                     self.doc.problem(
                         path,
-                        f"text is {len(value):,} characters long; at most {MAX_TEXT:,} allowed",
+                        _(
+                            "text is {length:,} characters long; at most {most:,} allowed",
+                            length=len(value),
+                            most=MAX_TEXT,
+                        ),
                     )
                 )
             return value
@@ -340,7 +383,7 @@ class _Builder:
                         kmark.line + 1,
                         kmark.column + 1,
                         "",
-                        "keys must be plain words",
+                        _("keys must be plain words"),
                     )
                 )
                 continue
@@ -354,7 +397,10 @@ class _Builder:
                         kmark.line + 1,
                         kmark.column + 1,
                         dotted(kpath),
-                        f"duplicate key (first written on line {first[0]}): write each key once",
+                        _(
+                            "duplicate key (first written on line {line}): write each key once",
+                            line=first[0],
+                        ),
                     )
                 )
                 continue
@@ -376,7 +422,7 @@ class _Builder:
                     mark.line + 1,
                     mark.column + 1,
                     dotted(path),
-                    f"character U+{ord(found.group()):04X} is not allowed: remove it",
+                    _("character U+{code:04X} is not allowed: remove it", code=ord(found.group())),
                 )
             )
             value = CONTROL.sub("\ufffd", value)

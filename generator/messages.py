@@ -12,22 +12,33 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem
+from .i18n import N_, _
 from .loader import Document, Path_, dotted
 from .schema import Questionnaire, section_model
 
 #: What an empty list of a section means, and what to do instead.
 _EMPTY = {
-    "audiences": "at least one audience is needed: list them, or leave audiences out to use the standard set",
-    "team": "at least one team member is needed: list them, or leave team out to use the standard roles",
-    "severity_levels": "at least one severity level is needed: list them, or leave severity_levels out to use the standard four",
-    "threats": "at least one threat is needed: list them, or leave threats out to use the starter catalogue",
+    "audiences": N_(
+        "at least one audience is needed: list them, or leave audiences out to use the standard set"
+    ),
+    "team": N_(
+        "at least one team member is needed: list them, or leave team out to use the standard roles"
+    ),
+    "severity_levels": N_(
+        "at least one severity level is needed: list them, or leave severity_levels out to use"
+        " the standard four"
+    ),
+    "threats": N_(
+        "at least one threat is needed: list them, or leave threats out to use the starter"
+        " catalogue"
+    ),
 }
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """``"did you mean 'crisis-lead'? "`` for a near miss, else an empty string."""
     near = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {near[0]!r}? " if near else ""
+    return _("did you mean {near!r}? ", near=near[0]) if near else ""
 
 
 def schema_problems(
@@ -54,18 +65,22 @@ def schema_problems(
         elif loc and loc[-1] == "[key]":  # pydantic's marker for a bad key of a dict field
             out.append(doc.problem(loc[:-1], _message(err), key=True))
         elif kind == "missing":
-            where = doc.problem(loc[:-1], f"{loc[-1]} is required")
+            where = doc.problem(loc[:-1], _("{key} is required", key=loc[-1]))
             out.append(replace(where, path=dotted(loc)))
         elif kind == "too_short" and len(loc) == 1 and loc[0] in _EMPTY:
-            out.append(doc.problem(loc, _EMPTY[str(loc[0])]))
+            out.append(doc.problem(loc, _(_EMPTY[str(loc[0])])))
         elif err["input"] is None and (cut := cut_by_comment(doc, loc)):
             out.append(_emptied(doc, loc, *cut))
         elif isinstance(err["input"], dict) and (written := _one_line_pair(doc, loc, err["input"])):
             out.append(
                 doc.problem(
                     loc,
-                    f"{written!r} became a key and a value: in YAML a ': ' inside a text makes a"
-                    f" mapping, not text; quote the text: {_quoted_line(loc, written)}",
+                    _(
+                        "{written!r} became a key and a value: in YAML a ': ' inside a text"
+                        " makes a mapping, not text; quote the text: {fix}",
+                        written=written,
+                        fix=_quoted_line(loc, written),
+                    ),
                 )
             )
         else:
@@ -77,17 +92,30 @@ def _message(err: Any) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "literal_error":
-        return f"{err['input']!r} is not allowed: write one of {ctx.get('expected', '')}"
+        return _(
+            "{value!r} is not allowed: write one of {allowed}",
+            value=err["input"],
+            allowed=_or(ctx.get("expected", "")),
+        )
     if kind == "list_type":
-        return "expected a list (lines starting with '- ')"
+        return _("expected a list (lines starting with '- ')")
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return "expected a mapping (key: value lines)"
+        return _("expected a mapping (key: value lines)")
     if kind == "bool_parsing":
-        return f"{err['input']!r} is not true or false: write true or false"
+        return _("{value!r} is not true or false: write true or false", value=err["input"])
     if kind == "string_type":
-        return "expected text, not a list or a mapping"
-    msg = str(err["msg"])
+        return _("expected text, not a list or a mapping")
+    if kind == "too_short":
+        return _("at least {n} is needed", n=ctx.get("min_length", 1))
+    if kind == "too_long":
+        return _("at most {n} are allowed", n=ctx.get("max_length", 0))
+    msg = str(err["msg"])  # a message of pydantic's own, in English
     return msg.removeprefix("Value error, ")
+
+
+def _or(expected: str) -> str:
+    """pydantic's ``'en' or 'id'`` with the language's word for or."""
+    return str(expected).replace(" or ", _(" or "))
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
@@ -115,13 +143,23 @@ def _unknown_key(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     key = str(loc[-1])
     near = _nearest(model, loc)
     if near:
-        return f"unknown key {key!r}: did you mean {near!r}?"
+        return _("unknown key {key!r}: did you mean {near!r}?", key=key, near=near)
     allowed = _fields_at(model, loc[:-1])
     if len(allowed) <= LISTED:
-        return f"unknown key {key!r}: allowed keys are {', '.join(allowed)}"
+        return _(
+            "unknown key {key!r}: allowed keys are {allowed}", key=key, allowed=", ".join(allowed)
+        )
     section = ".".join(str(part) for part in loc[:-1] if not isinstance(part, int))
-    what = f"a field of {section}" if section else "a section of a questionnaire"
-    return f"unknown key {key!r}: not {what}; 'crisisplan fields' lists them all"
+    if section:
+        return _(
+            "unknown key {key!r}: not a field of {section}; 'crisisplan fields' lists them all",
+            key=key,
+            section=section,
+        )
+    return _(
+        "unknown key {key!r}: not a section of a questionnaire; 'crisisplan fields' lists them all",
+        key=key,
+    )
 
 
 # -- YAML traps: what a line became, said in the user's words ------------------------------------
@@ -153,8 +191,12 @@ def _emptied(
         line,
         col,
         dotted(path),
-        f"{comment!r} was read as a comment (in YAML an unquoted # starts one), so the value is"
-        f" empty: quote it: {_quoted_line(path, comment)}",
+        _(
+            "{comment!r} was read as a comment (in YAML an unquoted # starts one), so the value"
+            " is empty: quote it: {fix}",
+            comment=comment,
+            fix=_quoted_line(path, comment),
+        ),
         warning,
     )
 
@@ -181,8 +223,12 @@ def comment_warnings(doc: Document, errors: Iterable[Problem] = ()) -> list[Prob
                 line,
                 col,
                 dotted(path),
-                f"{comment!r} was read as a comment (in YAML a space and # start one), so the"
-                f" text stops before it: quote the whole text: {_quoted_line(path, value + ' ' + comment)}",
+                _(
+                    "{comment!r} was read as a comment (in YAML a space and # start one), so the"
+                    " text stops before it: quote the whole text: {fix}",
+                    comment=comment,
+                    fix=_quoted_line(path, value + " " + comment),
+                ),
                 True,
             )
         )
