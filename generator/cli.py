@@ -567,20 +567,18 @@ def _progress_lines(outcome: Any, done: int, total: int) -> None:
         for notice in outcome.result.notices:
             say(f"{outcome.label}: {notice}")
         r = outcome.result
-        status = (
-            _("up to date") if r.skipped else _("built in {seconds} s", seconds=f"{r.seconds:.1f}")
-        )
+        status = _("up to date") if r.skipped else _("built in {seconds:.1f} s", seconds=r.seconds)
         say(
             ngettext("  {path}/: {n} page", "  {path}/: {n} pages", r.pages, path=r.output), level=2
         )
         if r.pdf:
             say(
                 ngettext(
-                    "  {path}: {n} page, {kib} KiB",
-                    "  {path}: {n} pages, {kib} KiB",
+                    "  {path}: {n} page, {kib:.0f} KiB",
+                    "  {path}: {n} pages, {kib:.0f} KiB",
                     r.pdf_pages,
                     path=r.pdf,
-                    kib=f"{r.pdf_size / 1024:.0f}",
+                    kib=r.pdf_size / 1024,
                 ),
                 level=2,
             )

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import click
 
+from .i18n import N_, _, ngettext
+
 
 def visible(text: str) -> str:
     """``text`` with every character that is not printable shown as Python writes it in a
@@ -34,7 +36,7 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        kind = "warning: " if self.warning else ""
+        kind = _("warning: ") if self.warning else ""
         where = f"{self.path}: " if self.path else ""
         return visible(f"{self.file}:{self.line}:{self.col}: {kind}{where}{self.message}")
 
@@ -61,11 +63,11 @@ class QuestionnaireError(CrisisplanError):
 
     @classmethod
     def from_problems(cls, problems: list[Problem]) -> QuestionnaireError:
-        return cls(f"{_count(problems)}; nothing was written.", problems)
+        return cls(_("{count}; nothing was written.", count=_count(problems)), problems)
 
     def checked(self) -> QuestionnaireError:
         """The same problems as ``validate`` reports them: it writes nothing, so says nothing of it."""
-        return QuestionnaireError(f"{_count(self.problems)}.", self.problems)
+        return QuestionnaireError(_("{count}.", count=_count(self.problems)), self.problems)
 
 
 def _count(problems: Iterable[Problem]) -> str:
@@ -73,8 +75,12 @@ def _count(problems: Iterable[Problem]) -> str:
     problems = list(problems)
     errors = sum(1 for p in problems if not p.warning)
     files = sorted({p.file for p in problems})
-    noun = "error" if errors == 1 else "errors"
-    return f"Error: {errors} {noun} in {', '.join(files)}"
+    return ngettext(
+        "Error: {n} error in {files}",
+        "Error: {n} errors in {files}",
+        errors,
+        files=", ".join(files),
+    )
 
 
 class TemplateError(CrisisplanError):
@@ -87,20 +93,25 @@ class BuildError(CrisisplanError):
 
 #: What to do about the operating system errors a build meets most.
 _ADVICE = {
-    errno.ENOSPC: "free some space on that disk",
-    errno.EDQUOT: "free some space within your disk quota",
-    errno.EROFS: "the disk is read-only: choose another output folder with -o",
-    errno.EACCES: "you may not write there: choose another output folder with -o",
-    errno.EPERM: "you may not write there: choose another output folder with -o",
-    errno.ENAMETOOLONG: "choose a shorter output folder",
+    errno.ENOSPC: N_("free some space on that disk"),
+    errno.EDQUOT: N_("free some space within your disk quota"),
+    errno.EROFS: N_("the disk is read-only: choose another output folder with -o"),
+    errno.EACCES: N_("you may not write there: choose another output folder with -o"),
+    errno.EPERM: N_("you may not write there: choose another output folder with -o"),
+    errno.ENAMETOOLONG: N_("choose a shorter output folder"),
 }
 
 
 def os_error(exc: OSError) -> BuildError:
     """An operating system error as one line: the path, what went wrong, what to do."""
-    where = exc.filename2 or exc.filename or "a file"  # a copy's or a rename's is its target
+    where = exc.filename2 or exc.filename or _("a file")  # a copy's or a rename's is its target
     what = (exc.strerror or str(exc)).rstrip(".")
-    advice = _ADVICE.get(exc.errno or 0, "check the path and try again")
+    advice = _(_ADVICE.get(exc.errno or 0, N_("check the path and try again")))
     return BuildError(
-        f"Error: {where}: {what.lower()}; {advice}. The previous output is unchanged."
+        _(
+            "Error: {where}: {what}; {advice}. The previous output is unchanged.",
+            where=where,
+            what=what.lower(),
+            advice=advice,
+        )
     )

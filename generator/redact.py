@@ -85,7 +85,7 @@ def _personal(q: Questionnaire) -> list[tuple[re.Pattern[str], str]]:
                     _(
                         "the personal e-mail address of {who!r} ({field})",
                         who=who,
-                        field=f"{where}.email",
+                        field=where + ".email",
                     ),
                 )
             )
@@ -94,7 +94,7 @@ def _personal(q: Questionnaire) -> list[tuple[re.Pattern[str], str]]:
                 what = _(
                     "the personal phone number of {who!r} ({field})",
                     who=who,
-                    field=f"{where}.{field}",
+                    field=where + "." + field,
                 )
                 found.append((_phone_pattern(phone), _core(phone), what))
         for spelled, key, what in found:

@@ -187,16 +187,16 @@ def _serve(
         shown.clear()
         shown.update(warnings)
         n = len(warnings)
-        seconds = f"{time.perf_counter() - started:.1f}"
+        seconds = time.perf_counter() - started
         click.echo(
             ngettext(
-                "Rebuilt in {seconds} s, {n} warning",
-                "Rebuilt in {seconds} s, {n} warnings",
+                "Rebuilt in {seconds:.1f} s, {n} warning",
+                "Rebuilt in {seconds:.1f} s, {n} warnings",
                 n,
                 seconds=seconds,
             )
             if n
-            else _("Rebuilt in {seconds} s", seconds=seconds)
+            else _("Rebuilt in {seconds:.1f} s", seconds=seconds)
         )
 
     server.builder = rebuild
