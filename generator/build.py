@@ -10,13 +10,22 @@ import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from . import __version__, clock, output, protect, resources
-from .errors import BuildError, CrisisplanError, Problem, QuestionnaireError, os_error
+from .errors import (
+    BuildError,
+    CrisisplanError,
+    Problem,
+    QuestionnaireError,
+    ended,
+    os_error,
+    writing,
+)
 from .model import Handbook, build_model
 from .overrides import check as check_overrides
 from .pdf import parts
@@ -198,7 +207,10 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
             "protected": options.passphrase is not None,
             "version": __version__,
         }
-        (staged / output.MARKER).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        with writing(staged / output.MARKER):
+            (staged / output.MARKER).write_text(
+                json.dumps(record, indent=1) + "\n", encoding="utf-8"
+            )
         output.publish(staged, target, work)
     pdf = target / hb.pdf if options.pdf else None
     return Result(
@@ -229,19 +241,21 @@ def _build(
                 count=options.parts,
             )
     if options.site:
-        config_file = export(
-            hb,
-            pages,
-            work / "project",
-            folder=loaded.folder,
-            pdf_name=hb.pdf if options.pdf else None,
-            overrides=overrides,
-            protected=options.passphrase is not None,
-        )
-        if options.engine == "zensical":
-            build_site_zensical(config_file, staged, hb.site_url)
-        else:
-            build_site(config_file, staged, options.passphrase)
+        with writing(work / "project"):  # a copy or a write that fails names no file
+            config_file = export(
+                hb,
+                pages,
+                work / "project",
+                folder=loaded.folder,
+                pdf_name=hb.pdf if options.pdf else None,
+                overrides=overrides,
+                protected=options.passphrase is not None,
+            )
+        with writing(staged):
+            if options.engine == "zensical":
+                build_site_zensical(config_file, staged, hb.site_url)
+            else:
+                build_site(config_file, staged, options.passphrase)
     if beside:
         pdf_pages = beside.wait()
     if options.pdf and options.passphrase:  # the one place both ways of typesetting meet
@@ -456,7 +470,13 @@ def build_many(
                 for job in todo
             }
             for future in as_completed(futures):
-                outcomes[futures[future]] = outcome = future.result()
+                job = futures[future]
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:  # its process died (and the pool with it)
+                    outcome = Outcome(job[0], edition=job[1])
+                    outcome.error = ended(f"the process building {outcome.label}").message
+                outcomes[job] = outcome
                 done += 1
                 if progress:
                     progress(outcome, done, len(builds))

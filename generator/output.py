@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildError
+from .errors import BuildError, writing
 
 STATE = ".crisisplan"
 #: Inside each published handbook: what made it, so a later build knows whether it may skip
@@ -46,6 +46,14 @@ def state_folder(outdir: Path) -> Path:
     state.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(state, 0o700)
     return state
+
+
+def write_bytes(target: Path, data: bytes | memoryview) -> None:
+    """Write ``data`` (a PDF that qpdf made in memory) to ``target``. qpdf writing a file
+    itself meets a full disk as a C++ exception, which can end the process with "terminate
+    called after throwing" on stderr; written here, it is an ``OSError`` naming ``target``."""
+    with writing(target):
+        target.write_bytes(data)
 
 
 def marker(target: Path) -> dict[str, Any]:

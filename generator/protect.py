@@ -16,6 +16,7 @@ protected handbook is always rebuilt.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import shutil
@@ -27,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from . import resources
+from . import output, resources
 from .errors import BuildError
 from .text import strings
 
@@ -223,9 +224,11 @@ def encrypt_pdf(path: Path, passphrase: Passphrase) -> None:
     tags and metadata are kept, encrypted with the rest."""
     import pikepdf
 
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+    encrypted = io.BytesIO()
+    with pikepdf.open(path) as pdf:
         pdf.save(
-            path,
+            encrypted,
             encryption=pikepdf.Encryption(owner=passphrase.value, user=passphrase.value, R=6),
             object_stream_mode=pikepdf.ObjectStreamMode.preserve,
         )
+    output.write_bytes(path, encrypted.getbuffer())  # see there: not by qpdf

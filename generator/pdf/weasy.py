@@ -12,6 +12,7 @@ import io
 import mimetypes
 import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .. import clock, resources
-from ..errors import BuildError, Problem
+from ..errors import BuildError, Problem, writing
 from . import internals
 
 
@@ -102,7 +103,8 @@ def render(html: str, *, folder: Path, overrides: Sequence[Path] = (), fonts: An
     import_weasyprint()
     import weasyprint
 
-    with _fetch_errors():
+    # the web fonts are written to a temporary folder (a write that fails names no file)
+    with _fetch_errors(), writing(tempfile.gettempdir()):
         return weasyprint.HTML(
             string=html,
             base_url=folder.resolve().as_uri() + "/",
@@ -136,7 +138,12 @@ def save(document: Any, target: Path, *, compress: bool = True) -> None:
     ``compress=False`` for a part that :func:`parts.join` rewrites: qpdf compresses its streams
     there in C, which is faster than WeasyPrint's zlib at level 9 in Python's serializer.
     """
-    with _fetch_errors(), internals.page_references_once(), internals.header_scope():
+    with (
+        _fetch_errors(),
+        writing(target),  # a write to the open file that fails names none
+        internals.page_references_once(),
+        internals.header_scope(),
+    ):
         document.write_pdf(
             target,
             pdf_variant="pdf/ua-1",
