@@ -184,7 +184,9 @@ def _child(
     except CrisisplanError as exc:
         outcome = ("error", exc.message, exc.problems)
     except OSError as exc:  # a full disk: the parent reports it as every other, in one line
-        outcome = ("oserror", exc)
+        # sent as a plain OSError, which always pickles: all the one line needs
+        copy = OSError(exc.errno, exc.strerror or str(exc), exc.filename, None, exc.filename2)
+        outcome = ("oserror", copy)
     except MemoryError:
         outcome = ("error", ended(f"part {index} of the PDF").message, [])
     except Exception:  # a bug: the parent reports it with the traceback
