@@ -145,7 +145,8 @@ def test_a_full_disk_in_every_stage_is_one_line_naming_the_path(
     fill_disk_for(monkeypatch, full)
     with pytest.raises(BuildError) as raised:
         build_handbook(path, outdir, replace(options, force=True))
-    [line] = raised.value.format_message().splitlines()
+    line = raised.value.format_message()
+    assert len(line.splitlines()) == 1, line
     assert re.fullmatch(
         rf"Error: {re.escape(str(outdir))}/\.crisisplan/work-toko-maju\.[^/]+{where}"
         + re.escape(ENOSPC_END),
@@ -173,7 +174,8 @@ def test_a_full_disk_when_the_pdf_is_encrypted_is_one_line(previous, tmp_path, m
     monkeypatch.setattr(protect, "encrypt_pdf", encrypt_pdf)
     with pytest.raises(BuildError) as raised:
         build_handbook(path, outdir, Options(site=False, passphrase=PASSPHRASE, force=True))
-    [line] = raised.value.format_message().splitlines()
+    line = raised.value.format_message()
+    assert len(line.splitlines()) == 1, line
     assert re.fullmatch(
         rf"Error: {re.escape(str(outdir))}/\.crisisplan/work-toko-maju\.[^/]+/pdf/"
         r"toko-maju-[^/]*\.pdf" + re.escape(ENOSPC_END),
@@ -324,7 +326,8 @@ def test_a_disk_filled_to_many_levels_builds_or_fails_in_one_line(tmp_path, exam
                 assert len(list(handbook.glob("*.pdf"))) == 1
             else:
                 failed.append(level)
-                [line] = run.stderr.splitlines()
+                assert len(run.stderr.splitlines()) == 1, run.stderr
+                line = run.stderr.rstrip("\n")
                 assert line.startswith(f"Error: {outdir}/"), line
                 assert "space" in line, line
                 assert line.endswith(ENOSPC_END), line
