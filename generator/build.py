@@ -10,13 +10,24 @@ import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from . import __version__, clock, i18n, output, protect, resources
-from .errors import BuildError, CrisisplanError, Problem, QuestionnaireError, os_error, visible
+from .errors import (
+    BuildError,
+    CrisisplanError,
+    Problem,
+    QuestionnaireError,
+    ended,
+    os_error,
+    visible,
+    writing,
+)
+from .i18n import _, ngettext
 from .model import Handbook, build_model
 from .overrides import check as check_overrides
 from .pdf import parts
@@ -161,8 +172,12 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
     loaded = load_questionnaire(path, edition=options.edition)
     if options.strict and loaded.warnings:
         raise QuestionnaireError(
-            f"Error: {len(loaded.warnings)} warning{'s' if len(loaded.warnings) != 1 else ''}"
-            f" in {loaded.path} (--strict); nothing was written.",
+            ngettext(
+                "Error: {n} warning in {file} (--strict); nothing was written.",
+                "Error: {n} warnings in {file} (--strict); nothing was written.",
+                len(loaded.warnings),
+                file=loaded.path,
+            ),
             loaded.warnings,
         )
     slug = folder_name(loaded.questionnaire)
@@ -173,15 +188,22 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
         company = _company(loaded)
         if not _same_client(previous, company, loaded):
             raise BuildError(
-                f"Error: {target} holds the handbook of another questionnaire whose company name"
-                f" gives the same folder; give {loaded.path} a distinct company.name, or remove"
-                f" {target} to replace it."
+                _(
+                    "Error: {target} holds the handbook of another questionnaire whose company"
+                    " name gives the same folder; give {file} a distinct company.name, or remove"
+                    " {target} to replace it.",
+                    target=target,
+                    file=loaded.path,
+                )
             )
         if previous.get("protected") and options.passphrase is None:
             raise BuildError(
-                f"Error: {target} is a protected handbook; build it with --protect to replace"
-                " it, or remove it first to publish it unprotected (its personal phone numbers"
-                " would be readable by anyone)."
+                _(
+                    "Error: {target} is a protected handbook; build it with --protect to replace"
+                    " it, or remove it first to publish it unprotected (its personal phone"
+                    " numbers would be readable by anyone).",
+                    target=target,
+                )
             )
         plan = _plan(target, previous, keys, options)
         site, pdf = plan.kept_site, plan.kept_pdf
@@ -231,7 +253,10 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
             "protected": options.passphrase is not None,
             "version": __version__,
         }
-        (staged / output.MARKER).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        with writing(staged / output.MARKER):
+            (staged / output.MARKER).write_text(
+                json.dumps(record, indent=1) + "\n", encoding="utf-8"
+            )
         output.publish(staged, target, work)
     return Result(
         slug,
@@ -272,19 +297,21 @@ def _build(
                 count=options.parts,
             )
     if options.site:
-        config_file = export(
-            hb,
-            pages,
-            work / "project",
-            folder=loaded.folder,
-            pdf_name=hb.pdf if link else None,
-            overrides=overrides,
-            protected=options.passphrase is not None,
-        )
-        if options.engine == "zensical":
-            build_site_zensical(config_file, staged, hb.site_url)
-        else:
-            build_site(config_file, staged, options.passphrase)
+        with writing(work / "project"):  # a copy or a write that fails names no file
+            config_file = export(
+                hb,
+                pages,
+                work / "project",
+                folder=loaded.folder,
+                pdf_name=hb.pdf if link else None,
+                overrides=overrides,
+                protected=options.passphrase is not None,
+            )
+        with writing(staged):
+            if options.engine == "zensical":
+                build_site_zensical(config_file, staged, hb.site_url)
+            else:
+                build_site(config_file, staged, options.passphrase)
     if beside:
         pdf_pages = beside.wait()
     if options.pdf and options.passphrase:  # the one place both ways of typesetting meet
@@ -415,27 +442,34 @@ def _plan(target: Path, previous: dict[str, Any], keys: dict[str, str], options:
     stale: list[str] = []
     notices: list[str] = []
     if not options.pdf and pdf and not pdf_ok:
-        why = "its passphrase cannot be checked" if protected else "its inputs changed"
+        why = _("its passphrase cannot be checked") if protected else _("its inputs changed")
         stale += ["pdf"] if keep else []
         notices.append(
-            f"the PDF is out of date ({why}): kept, no longer linked from the site;"
-            " build without --no-pdf to update it"
+            _(
+                "the PDF is out of date ({why}): kept, no longer linked from the site; build"
+                " without --no-pdf to update it",
+                why=why,
+            )
             if keep
-            else "the unprotected PDF was removed; build without --no-pdf to protect it"
+            else _("the unprotected PDF was removed; build without --no-pdf to protect it")
         )
     if not options.site and site and not site_ok:
         why = (
-            "its passphrase cannot be checked"
+            _("its passphrase cannot be checked")
             if protected
-            else "its inputs changed"
+            else _("its inputs changed")
             if site["inputs"] != keys["site"]
-            else "it does not link the PDF"
+            else _("it does not link the PDF")
         )
         stale += ["site"] if keep else []
         notices.append(
-            f"the site is out of date ({why}): kept as it was; build without --no-site to update it"
+            _(
+                "the site is out of date ({why}): kept as it was; build without --no-site to"
+                " update it",
+                why=why,
+            )
             if keep
-            else "the unprotected site was removed; build without --no-site to protect it"
+            else _("the unprotected site was removed; build without --no-site to protect it")
         )
     leave = (pdf["file"],) if pdf and kept_site and not kept_site["links_pdf"] else ()
     return _Plan(
@@ -539,12 +573,16 @@ def _build_one(path: Path, outdir: Path, options: Options) -> Outcome:
         return Outcome(path, error=_unexpected(path, exc), edition=options.edition)
 
 
+@i18n.in_its_language
 def _unexpected(path: Path, exc: BaseException) -> str:
     """An error crisisplan did not expect, as one line: a bug to report, not a traceback."""
     what = visible(str(exc).split("\n", 1)[0][:300]) if str(exc) else ""
-    return (
-        f"Error: {path}: crisisplan failed unexpectedly ({type(exc).__name__}{': ' if what else ''}"
-        f"{what}); nothing was written for it. Please report this as a bug."
+    kind = type(exc).__name__ + (": " + what if what else "")
+    return _(
+        "Error: {path}: crisisplan failed unexpectedly ({kind}); nothing was written for it."
+        " Please report this as a bug.",
+        path=path,
+        kind=kind,
     )
 
 
@@ -571,7 +609,9 @@ def build_many(
     outdir = Path(outdir).absolute()
     paths = questionnaires(inputs)
     if not paths:
-        raise BuildError("Error: no questionnaires found (*.yaml, *.yml or */questionnaire.yaml).")
+        raise BuildError(
+            _("Error: no questionnaires found (*.yaml, *.yml or */questionnaire.yaml).")
+        )
     builds = [(path, edition) for path in paths for edition in editions]
     outcomes: dict[tuple[Path, str | None], Outcome] = {}
     by_folder: dict[str, list[tuple[Path, str | None]]] = {}
@@ -601,13 +641,16 @@ def build_many(
         builds = [job for job in builds if job in mine]
     if options.passphrase is not None and len(companies) > 1:
         raise BuildError(
-            f"Error: --protect would give {len(companies)} companies one passphrase, so each"
-            " client's team could open the others' handbooks; build each company with its own"
-            " passphrase (one command each)."
+            _(
+                "Error: --protect would give {n} companies one passphrase, so each client's team"
+                " could open the others' handbooks; build each company with its own passphrase"
+                " (one command each).",
+                n=len(companies),
+            )
         )
     for folder, group in by_folder.items():
         for job in group if len(group) > 1 else ():
-            others = ", ".join(str(p) for p, _ in group if p != job[0])
+            others = ", ".join(str(p) for p, _edition in group if p != job[0])
             message = _same_folder(job[0], others, folder, built_as[job], both=len(editions) > 1)
             outcomes[job] = Outcome(job[0], error=message, edition=job[1])
     todo = [job for job in builds if job not in outcomes]
@@ -640,7 +683,12 @@ def build_many(
                 job = futures[future]
                 try:
                     outcome = future.result()
-                except Exception as exc:  # the worker died (killed, out of memory)
+                except BrokenProcessPool:  # its process died (and the pool with it)
+                    outcome = Outcome(job[0], edition=job[1])
+                    with i18n.speaking(outcome.language):
+                        stage = _("the process building {client}", client=outcome.label)
+                        outcome.error = ended(stage).message
+                except Exception as exc:  # anything else: a bug, said in one line
                     outcome = Outcome(job[0], error=_unexpected(job[0], exc), edition=job[1])
                 outcomes[job] = outcome
                 done += 1
@@ -655,11 +703,22 @@ def shard_of(name: str, count: int) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") % count + 1
 
 
+@i18n.in_its_language
 def _same_folder(path: Path, others: str, folder: str, edition: str, *, both: bool) -> str:
-    advice = "give each company a distinct company.name"
-    if not both:
-        advice += ", or build one as the other edition (handbook.edition, or --edition)"
-    return (
-        f"Error: {path}: its {edition} edition would be built into {folder}/, as a handbook of"
-        f" {others} would: {advice}"
+    advice = (
+        _("give each company a distinct company.name")
+        if both
+        else _(
+            "give each company a distinct company.name, or build one as the other edition"
+            " (handbook.edition, or --edition)"
+        )
+    )
+    return _(
+        "Error: {path}: its {edition} edition would be built into {folder}/, as a handbook of"
+        " {others} would: {advice}",
+        path=path,
+        edition=edition,
+        folder=folder,
+        others=others,
+        advice=advice,
     )

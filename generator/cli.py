@@ -460,8 +460,9 @@ def build(
     if protect:
         from . import protect as protection
 
-        protection.check(engine)  # before asking for a passphrase
-        passphrase = protection.read_passphrase()
+        with i18n.speaking(language):
+            protection.check(engine)  # before asking for a passphrase
+            passphrase = protection.read_passphrase()
     options = Options(
         site=not no_site,
         pdf=not no_pdf,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
@@ -113,5 +115,29 @@ def os_error(exc: OSError) -> BuildError:
             where=where,
             what=what.lower(),
             advice=advice,
+        )
+    )
+
+
+@contextlib.contextmanager
+def writing(path: Path | str) -> Iterator[None]:
+    """An operating system error in the block that names no file names ``path``: a write to a
+    file already open (a full disk is found out there) names none, nor does a copy by
+    ``sendfile``."""
+    try:
+        yield
+    except OSError as exc:
+        if not (exc.filename or exc.filename2):
+            exc.filename = str(path)
+        raise
+
+
+def ended(stage: str) -> BuildError:
+    """A process of the build that died (killed, or out of memory) as one line."""
+    return BuildError(
+        _(
+            "Error: {stage} ended unexpectedly (killed, or out of memory); try again, or build"
+            " with --jobs 1, which needs less memory. The previous output is unchanged.",
+            stage=stage,
         )
     )

@@ -29,7 +29,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildError
+from .errors import BuildError, writing
+from .i18n import _
 
 STATE = ".crisisplan"
 #: Inside each published handbook: what made it, so a later build knows whether it may skip
@@ -48,6 +49,14 @@ def state_folder(outdir: Path) -> Path:
     return state
 
 
+def write_bytes(target: Path, data: bytes | memoryview) -> None:
+    """Write ``data`` (a PDF that qpdf made in memory) to ``target``. qpdf writing a file
+    itself meets a full disk as a C++ exception, which can end the process with "terminate
+    called after throwing" on stderr; written here, it is an ``OSError`` naming ``target``."""
+    with writing(target):
+        target.write_bytes(data)
+
+
 def marker(target: Path) -> dict[str, Any]:
     """What the handbook in ``target`` was built from, or ``{}``."""
     try:
@@ -62,10 +71,16 @@ def refuse_foreign(folder: Path) -> None:
     if not folder.exists():
         return
     if not folder.is_dir():
-        raise BuildError(f"Error: {folder} exists and is not a folder; nothing was written.")
+        raise BuildError(
+            _("Error: {folder} exists and is not a folder; nothing was written.", folder=folder)
+        )
     if any(folder.iterdir()) and not (folder / MARKER).exists():
         raise BuildError(
-            f"Error: {folder} holds files crisisplan did not make; choose another output folder."
+            _(
+                "Error: {folder} holds files crisisplan did not make; choose another output"
+                " folder.",
+                folder=folder,
+            )
         )
 
 
@@ -103,7 +118,10 @@ def _lock(fd: int, target: Path) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         raise BuildError(
-            f"Error: another crisisplan build is writing {target}; try again when it has ended."
+            _(
+                "Error: another crisisplan build is writing {target}; try again when it has ended.",
+                target=target,
+            )
         ) from None
 
 

@@ -16,6 +16,7 @@ protected handbook is always rebuilt.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import shlex
@@ -28,8 +29,9 @@ from typing import Any
 
 import yaml
 
-from . import resources
+from . import output, resources
 from .errors import BuildError
+from .i18n import _
 from .install import pip
 from .text import strings
 
@@ -71,8 +73,10 @@ def check(engine: str, passphrase: Passphrase | None = None) -> None:
     """Refuse, in one line and before anything is built, what cannot be protected."""
     if engine == "zensical":
         raise BuildError(
-            "Error: --protect needs the mkdocs engine: Zensical ignores MkDocs plugins, so its"
-            " pages would not be encrypted."
+            _(
+                "Error: --protect needs the mkdocs engine: Zensical ignores MkDocs plugins, so"
+                " its pages would not be encrypted."
+            )
         )
     # A dependency of crisisplan: missing or another version only where someone removed or
     # replaced it after installing crisisplan.
@@ -81,12 +85,23 @@ def check(engine: str, passphrase: Passphrase | None = None) -> None:
         version = metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:
         raise BuildError(
-            f"Error: --protect needs {DISTRIBUTION} {KNOWN[0]}x, which crisisplan depends on"
-            f" but is not installed here: {install}."
+            _(
+                "Error: --protect needs {plugin} {version}x, which crisisplan depends on but is"
+                " not installed here: {install}.",
+                plugin=DISTRIBUTION,
+                version=KNOWN[0],
+                install=install,
+            )
         ) from None
     if not version.startswith(KNOWN):
         raise BuildError(
-            f"Error: --protect knows {DISTRIBUTION} {KNOWN[0]}x, not {version}: {install}."
+            _(
+                "Error: --protect knows {plugin} {known}x, not {version}: {install}.",
+                plugin=DISTRIBUTION,
+                known=KNOWN[0],
+                version=version,
+                install=install,
+            )
         )
     if passphrase is not None:
         check_passphrase(passphrase.value)
@@ -97,13 +112,20 @@ def check_passphrase(value: str) -> None:
     spaces around it are part of it, so they count but are not enough."""
     if not value.strip():
         raise BuildError(
-            f"Error: the passphrase is empty; set {ENV} to one of {MIN_LENGTH}"
-            " characters or more, such as four or more random words."
+            _(
+                "Error: the passphrase is empty; set {env} to one of {n} characters or more,"
+                " such as four or more random words.",
+                env=ENV,
+                n=MIN_LENGTH,
+            )
         )
     if len(value) < MIN_LENGTH or len(value.strip()) < MIN_LENGTH:
         raise BuildError(
-            f"Error: the passphrase is shorter than {MIN_LENGTH} characters; use a longer one,"
-            " such as four or more random words."
+            _(
+                "Error: the passphrase is shorter than {n} characters; use a longer one, such"
+                " as four or more random words.",
+                n=MIN_LENGTH,
+            )
         )
 
 
@@ -114,13 +136,16 @@ def read_passphrase() -> Passphrase:
     if value is None:
         if not sys.stdin.isatty():
             raise BuildError(
-                f"Error: --protect needs a passphrase: set {ENV}, or run the command in a"
-                " terminal to type it."
+                _(
+                    "Error: --protect needs a passphrase: set {env}, or run the command in a"
+                    " terminal to type it.",
+                    env=ENV,
+                )
             )
         import click
 
         value = click.prompt(
-            "Passphrase", hide_input=True, confirmation_prompt=True, err=True, type=str
+            _("Passphrase"), hide_input=True, confirmation_prompt=True, err=True, type=str
         )
     check_passphrase(value)
     return Passphrase(value)
@@ -200,7 +225,10 @@ def encrypt_search_index(config: Any) -> None:
         page = entry["location"].partition("#")[0]
         if page not in locations:
             raise BuildError(
-                f"Error: the page {page or 'index.html'} was not encrypted; nothing was written."
+                _(
+                    "Error: the page {page} was not encrypted; nothing was written.",
+                    page=page or "index.html",
+                )
             )
         key, key_id = locations[page]
         by_key.setdefault(key_id, (key, []))[1].append(entry)
@@ -232,9 +260,11 @@ def encrypt_pdf(path: Path, passphrase: Passphrase) -> None:
     tags and metadata are kept, encrypted with the rest."""
     import pikepdf
 
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+    encrypted = io.BytesIO()
+    with pikepdf.open(path) as pdf:
         pdf.save(
-            path,
+            encrypted,
             encryption=pikepdf.Encryption(owner=passphrase.value, user=passphrase.value, R=6),
             object_stream_mode=pikepdf.ObjectStreamMode.preserve,
         )
+    output.write_bytes(path, encrypted.getbuffer())  # see there: not by qpdf

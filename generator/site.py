@@ -19,6 +19,7 @@ from . import calendar, protect, resources
 from . import overrides as overrides_
 from .errors import BuildError, Problem
 from .finish import finish_site
+from .i18n import _
 from .install import pip_install
 from .model import Handbook
 from .render import PHASES
@@ -225,7 +226,8 @@ def build_site(
                 for r in collected.records
             ]
             raise BuildError(
-                f"Error: the site build failed ({exc}); nothing was written.", problems
+                _("Error: the site build failed ({why}); nothing was written.", why=exc),
+                problems,
             ) from None
 
 
@@ -239,15 +241,20 @@ def build_site_zensical(config_file: Path, site_dir: Path, site_url: str | None 
         import zensical
     except ImportError:
         raise BuildError(
-            f"Error: the zensical engine is not installed: {pip_install('zensical')}."
+            _(
+                "Error: the zensical engine is not installed: {install}.",
+                install=pip_install("zensical"),
+            )
         ) from None
     try:
         zensical.build(str(config_file.resolve()), {"strict": True, "clean": True})
     except (Exception, SystemExit) as exc:  # Zensical reports errors as plain exceptions
-        raise BuildError(f"Error: the Zensical build failed: {exc}; nothing was written.") from None
+        raise BuildError(
+            _("Error: the Zensical build failed: {why}; nothing was written.", why=exc)
+        ) from None
     built = config_file.parent / "site"
     if not (built / "index.html").is_file():
-        raise BuildError("Error: the Zensical build wrote no site; nothing was written.")
+        raise BuildError(_("Error: the Zensical build wrote no site; nothing was written."))
     for name in ("search.json", "search.js"):
         if (built / name).is_file():
             _plain_search_paths(built / name)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from click.testing import CliRunner
 
 from crisisplan import i18n
+from crisisplan.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FIELD = re.compile(r"\{(\w*)[^{}]*\}")
@@ -88,3 +90,96 @@ def test_english_is_the_default_and_needs_no_catalog():
 )
 def test_the_language_is_read_before_the_yaml_is_parsed(text, language):
     assert i18n.sniff(text) == language
+
+
+# -- what a user sees, in both languages ----------------------------------------------------------
+
+EN = "company:\n  name: Toko Maju\nhandbook:\n  effective: 15/12/2026\n  review_every: 6 moons\n"
+ID = EN.replace("handbook:\n", "handbook:\n  language: id\n")
+
+
+def invoke(*args: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            EN,
+            [
+                "q.yaml:4:14: handbook.effective: '15/12/2026' is not a date: write YYYY-MM-DD,"
+                " such as 2026-12-01",
+                "q.yaml:5:17: handbook.review_every: '6 moons' is not a duration: write a number"
+                " and a unit, such as 30m, 2h, 3d, 2w or 6 months",
+                "Error: 2 errors in q.yaml.",
+            ],
+        ),
+        (
+            ID,
+            [
+                "q.yaml:5:14: handbook.effective: '15/12/2026' bukan tanggal: tulis TTTT-BB-HH,"
+                " misalnya 2026-12-01",
+                "q.yaml:6:17: handbook.review_every: '6 moons' bukan durasi: tulis angka dan"
+                " satuan, misalnya 30 menit, 2 jam, 3 hari, 2 minggu atau 6 bulan",
+                "Error: 2 kesalahan di q.yaml.",
+            ],
+        ),
+    ],
+)
+def test_validate_speaks_the_questionnaires_language(tmp_path, text, expected):
+    (tmp_path / "q.yaml").write_text(text, encoding="utf-8")
+    code, output = invoke("validate", tmp_path / "q.yaml")
+    assert code == 1
+    assert output.replace(str(tmp_path) + "/", "").splitlines() == expected
+
+
+def test_a_yaml_error_and_a_misspelt_key_are_in_the_questionnaires_language(tmp_path):
+    path = tmp_path / "q.yaml"
+    path.write_text("handbook: {language: id}\ncompany:\n  name: 'Toko\n", encoding="utf-8")
+    assert (
+        "teks bertanda kutip ini tidak ditutup: tambahkan tanda kutip penutup"
+        in (invoke("validate", path)[1])
+    )
+    path.write_text("handbook: {language: id}\ncompany:\n  nmae: Toko\n", encoding="utf-8")
+    lines = invoke("validate", path)[1].splitlines()
+    assert lines[0].endswith("company.nmae: kunci 'nmae' tidak dikenal: maksud Anda 'name'?")
+
+
+def test_warnings_and_the_summary_are_in_each_clients_language(tmp_path):
+    """A batch of an English and an Indonesian client: each client's lines in its language, the
+    lines about the whole batch in English (the clients share none); an Indonesian batch has
+    them in Indonesian."""
+    (tmp_path / "en.yaml").write_text("company: {name: Acme}\n", encoding="utf-8")
+    (tmp_path / "id.yaml").write_text(
+        "handbook: {language: id}\ncompany: {name: Toko}\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    code, mixed = invoke("build", tmp_path / "en.yaml", tmp_path / "id.yaml", "-o", out, "--no-pdf")
+    assert code == 0, mixed
+    assert "warning: company: no team is listed: the handbook prints blanks" in mixed
+    assert "peringatan: company: tim belum ditulis: buku panduan mencetak isian kosong" in mixed
+    assert "id.yaml: dibangun dalam " in mixed and "en.yaml: built in " in mixed
+    assert "2 built or up to date, 0 failed" in mixed
+    code, alone = invoke("build", tmp_path / "id.yaml", "-o", out, "--no-pdf")
+    assert code == 0, alone
+    assert f"Membangun ke {out}/ ..." in alone
+    assert "id.yaml: sudah terbaru" in alone
+    header = next(line for line in alone.splitlines() if line.startswith("klien"))
+    assert header.split() == ["klien", "halaman", "PDF", "peringatan", "waktu", "status"]
+    assert "1 dibangun atau sudah terbaru, 0 gagal" in alone
+
+
+def test_init_speaks_the_language_it_writes(tmp_path):
+    code, output = invoke("init", tmp_path / "toko.yaml", "--language", "id")
+    assert code == 0
+    assert (
+        output.splitlines()[1]
+        == f"Isi kuesionernya, lalu jalankan: crisisplan validate {tmp_path / 'toko.yaml'}"
+    )
+    code, output = invoke("validate", tmp_path / "toko.yaml")
+    assert "masih contoh dari templat awal" in output and "still the starter" not in output
+    code, output = invoke("init", tmp_path / "toko.yaml", "--language", "id")
+    assert output.strip() == f"Error: {tmp_path / 'toko.yaml'} sudah ada; tidak ada yang ditulis."

@@ -28,17 +28,22 @@ from __future__ import annotations
 import contextlib
 import gc
 import html as htmllib
+import io
 import re
+import shutil
+import tempfile
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from ..errors import BuildError, CrisisplanError
+from .. import output
+from ..errors import BuildError, CrisisplanError, ended
+from ..i18n import _
 from ..processes import can_fork, cores, forked
 from ..sanitize import TAG
 from . import internals
@@ -179,6 +184,12 @@ def _child(
         outcome = ("recount",)
     except CrisisplanError as exc:
         outcome = ("error", exc.message, exc.problems)
+    except OSError as exc:  # a full disk: the parent reports it as every other, in one line
+        # sent as a plain OSError, which always pickles: all the one line needs
+        copy = OSError(exc.errno, exc.strerror or str(exc), exc.filename, None, exc.filename2)
+        outcome = ("oserror", copy)
+    except MemoryError:
+        outcome = ("error", ended(_("part {n} of the PDF", n=index)).message, [])
     except Exception:  # a bug: the parent reports it with the traceback
         outcome = ("error", f"Error: part {index} of the PDF failed:\n{traceback.format_exc()}", [])
     with contextlib.suppress(OSError):  # the parent may have given up
@@ -197,7 +208,40 @@ def typeset(
 ) -> int:
     """Typeset ``html`` into ``target`` and return the page count: in parts on every core when
     ``parallel`` and :func:`usable`, else in this process. ``count`` parts of pages default to
-    the number of cores."""
+    the number of cores.
+
+    Every file it makes, WeasyPrint's temporary font folders included, is beside ``target``
+    (in a build, inside its work folder) and removed on the way out; a build killed meanwhile
+    leaves them where the next build removes them, not in the system's temporary folder.
+    """
+    temp = target.with_name(f".{target.name}.tmp")
+    try:
+        with _temporary_files_in(temp):
+            return _typeset(html, target, folder, overrides, parallel, count)
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _temporary_files_in(folder: Path) -> Iterator[None]:
+    """``tempfile``'s folder is ``folder`` in the block, for this process and those it forks."""
+    folder.mkdir(exist_ok=True)
+    before = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = before
+
+
+def _typeset(
+    html: str,
+    target: Path,
+    folder: Path,
+    overrides: Sequence[Path],
+    parallel: bool,
+    count: int | None,
+) -> int:
     parts = split(html, count or cores()) if parallel and usable(overrides) else None
     if parts is None:
         return write_pdf(html, target, folder=folder, overrides=overrides)
@@ -242,16 +286,20 @@ def _coordinate(parts: list[Part], conns: list[Any]) -> list[tuple[float, list[A
     height and bookmarks, or raise the first part's error."""
     failure: list[Any] = []
 
-    def receive(conn: Any) -> Any:
+    def receive(index: int, conn: Any) -> Any:
         try:
             message = conn.recv()
-        except EOFError:
-            message = ("error", "Error: a PDF typesetting process ended without a word.", [])
-        if message[0] == "error":
+        except EOFError:  # it died without a word: killed, or out of memory
+            message = ("error", ended(_("part {n} of the PDF", n=index)).message, [])
+        if message[0] in ("error", "oserror"):
             failure.append(message)
         return message
 
-    paged = [receive(conn) for conn in conns]
+    def send(conn: Any, message: tuple[Any, ...]) -> None:
+        with contextlib.suppress(OSError):  # it died: its end-of-file says so at receive()
+            conn.send(message)
+
+    paged = [receive(i, conn) for i, conn in enumerate(conns)]
     if not failure:
         counts = [message[1] for message in paged]
         offsets = [sum(counts[:i]) for i in range(len(counts))]
@@ -263,15 +311,17 @@ def _coordinate(parts: list[Part], conns: list[Any]) -> list[tuple[float, list[A
             if name not in part.stubs
         }
         for conn, offset in zip(conns, offsets, strict=True):
-            conn.send(("go", offset, total, numbers))
-        done = [receive(conn) for conn in conns]
+            send(conn, ("go", offset, total, numbers))
+        done = [receive(i, conn) for i, conn in enumerate(conns)]
         if any(message[0] == "recount" for message in done):
             raise _Recount()
     else:
         for conn, message in zip(conns, paged, strict=True):
             if message[0] == "paged":
-                conn.send(("stop",))
+                send(conn, ("stop",))
     if failure:
+        if failure[0][0] == "oserror":
+            raise failure[0][1]
         raise BuildError(failure[0][1], failure[0][2])
     return [page for message in done for page in message[1]]
 
@@ -325,8 +375,9 @@ def join(
             names.append(dests[name])
         out.Root.Names.Dests = pikepdf.Dictionary(Names=names)
     _outline(out, pages)
+    joined = io.BytesIO()
     out.save(
-        target,
+        joined,
         deterministic_id=True,
         compress_streams=True,  # the parts are written uncompressed (see weasy.save)
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
@@ -334,6 +385,7 @@ def join(
     out.close()
     for source in sources:
         source.close()
+    output.write_bytes(target, joined.getbuffer())  # see there: not by qpdf
 
 
 def _copy(pdf: Any, source: Any, obj: Any) -> Any:

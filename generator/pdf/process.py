@@ -17,7 +17,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from ..errors import BuildError
+from ..errors import ended
+from ..i18n import _
 from . import parts
 from .weasy import import_weasyprint, warm
 
@@ -44,8 +45,8 @@ class PdfProcess:
         try:
             self._imported.result()  # a WeasyPrint that cannot load says so first
             return self._pdf.result()
-        except BrokenProcessPool:
-            raise BuildError("Error: the PDF's process ended unexpectedly.") from None
+        except (BrokenProcessPool, MemoryError):
+            raise ended(_("the PDF's process")) from None
 
     def close(self) -> None:
         """End the process: a PDF being typeset is waited for (its parts clean up after

@@ -12,6 +12,7 @@ import io
 import mimetypes
 import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -19,7 +20,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .. import clock, resources
-from ..errors import BuildError, Problem
+from ..errors import BuildError, Problem, writing
+from ..i18n import _
 from . import internals
 
 
@@ -45,8 +47,11 @@ def fetcher(roots: list[Path]) -> Any:
                     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
             raise FatalURLFetchingError(
-                f"the PDF may not load {url[:200]!r}: only data: URLs and "
-                "files inside the questionnaire's folder and the themes are allowed"
+                _(
+                    "the PDF may not load {url!r}: only data: URLs and files inside the"
+                    " questionnaire's folder and the themes are allowed",
+                    url=url[:200],
+                )
             )
 
     return Fetcher(allow_redirects=False)
@@ -75,10 +80,12 @@ def import_weasyprint() -> None:
                     import weasyprint  # noqa: F401
         except (ImportError, OSError) as exc:
             raise BuildError(
-                "Error: WeasyPrint, which makes the PDF, cannot be loaded"
-                f" ({' '.join(str(exc).split())}); nothing was written. It needs Pango (Debian:"
-                " apt-get install libpango-1.0-0 libpangoft2-1.0-0); --no-pdf builds the site"
-                " alone."
+                _(
+                    "Error: WeasyPrint, which makes the PDF, cannot be loaded ({why}); nothing"
+                    " was written. It needs Pango (Debian: apt-get install libpango-1.0-0"
+                    " libpangoft2-1.0-0); --no-pdf builds the site alone.",
+                    why=" ".join(str(exc).split()),
+                )
             ) from None
 
 
@@ -102,7 +109,8 @@ def render(html: str, *, folder: Path, overrides: Sequence[Path] = (), fonts: An
     import_weasyprint()
     import weasyprint
 
-    with _fetch_errors():
+    # the web fonts are written to a temporary folder (a write that fails names no file)
+    with _fetch_errors(), writing(tempfile.gettempdir()):
         return weasyprint.HTML(
             string=html,
             base_url=folder.resolve().as_uri() + "/",
@@ -136,7 +144,12 @@ def save(document: Any, target: Path, *, compress: bool = True) -> None:
     ``compress=False`` for a part that :func:`parts.join` rewrites: qpdf compresses its streams
     there in C, which is faster than WeasyPrint's zlib at level 9 in Python's serializer.
     """
-    with _fetch_errors(), internals.page_references_once(), internals.header_scope():
+    with (
+        _fetch_errors(),
+        writing(target),  # a write to the open file that fails names none
+        internals.page_references_once(),
+        internals.header_scope(),
+    ):
         document.write_pdf(
             target,
             pdf_variant="pdf/ua-1",
@@ -153,7 +166,7 @@ def _fetch_errors() -> Iterator[None]:
         yield
     except FatalURLFetchingError as exc:
         raise BuildError(
-            "Error: the PDF build failed; nothing was written.",
+            _("Error: the PDF build failed; nothing was written."),
             [Problem("print.html", 1, 1, "pdf", str(exc))],
         ) from None
 
