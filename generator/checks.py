@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from . import resources, text
+from . import i18n, resources, text
 from .choices import LANGUAGES
 from .defaults import default_ids
 from .errors import Problem
@@ -318,17 +318,14 @@ def _language(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
     other = max(counts, key=lambda code: counts[code])
     if other == language or counts[other] < 10 or counts[other] < 3 * counts.get(language, 0):
         return []
-    return [
-        (
-            ("handbook", "language"),
-            _(
-                "the questionnaire's statements and titles read as {other!r} but the handbook"
-                " is {language!r}: translate them, or set handbook.language: {other}",
-                other=other,
-                language=language,
-            ),
+    with i18n.speaking(other):  # said in the language its author writes in
+        message = _(
+            "the questionnaire's statements and titles read as {other!r} but the handbook is"
+            " {language!r}: translate them, or set handbook.language: {other}",
+            other=other,
+            language=language,
         )
-    ]
+    return [(("handbook", "language"), message)]
 
 
 def _backup_loops(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
@@ -422,9 +419,9 @@ def _approvals(q: Questionnaire, defaulted: set[str], today: dt.date) -> Found:
                     _(
                         "approvals may take {within}, as long as the whole first response of"
                         " {level!r} ({first}): shorten approvals.within to leave time to publish",
-                        within=text.duration(within, q.handbook.language),
+                        within=within,
                         level=level.id,
-                        first=text.duration(level.first_response, q.handbook.language),
+                        first=level.first_response,
                     ),
                 )
             ]

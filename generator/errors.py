@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import errno
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
+from . import i18n
 from .i18n import N_, _, ngettext
 
 
@@ -36,9 +37,12 @@ class Problem:
     path: str
     message: str
     warning: bool = False
+    #: The language the message was made in, which its ``warning:`` is said in too.
+    language: str = field(default_factory=i18n.current, compare=False)
 
     def __str__(self) -> str:
-        kind = _("warning: ") if self.warning else ""
+        with i18n.speaking(self.language):
+            kind = _("warning: ") if self.warning else ""
         where = f"{self.path}: " if self.path else ""
         return visible(f"{self.file}:{self.line}:{self.col}: {kind}{where}{self.message}")
 

@@ -430,16 +430,26 @@ def not_blank() -> str:
     return f"[^{_char_class(_blank)}]"
 
 
-def _text_schema(limit: int) -> Any:
-    """A text's JSON Schema: a number or a boolean is the text it was written as."""
+#: No control character (C0 but tab, line feed and carriage return; DEL; C1), which the loader
+#: refuses however it is written: as an ECMA-262 pattern.
+NO_CONTROL = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+#: One line: line breaks only at the start or the end, which a one-line text drops.
+ONE_LINE = "^[\\r\\n]*[^\\r\\n]*[\\r\\n]*$"
+
+
+def _text_schema(limit: int, *, one_line: bool = False) -> Any:
+    """A text's JSON Schema: a number or a boolean is the text it was written as; no control
+    character, and for a one-line text no line break inside it."""
 
     class TextSchema:
         def __get_pydantic_json_schema__(self, core: Any, handler: Any) -> dict[str, Any]:
+            patterns = [NO_CONTROL, *([ONE_LINE] if one_line else [])]
             return {
                 "type": ["string", "number", "boolean"],
                 "minLength": 1,
                 "maxLength": limit,
                 "pattern": not_blank(),
+                "allOf": [{"pattern": p} for p in patterns],
             }
 
     return TextSchema()
@@ -495,7 +505,7 @@ Name = Annotated[
     str,
     BeforeValidator(_text(200, N_("a name or title"))),
     OneLine(),
-    _text_schema(200),
+    _text_schema(200, one_line=True),
 ]
 #: A sentence or two: a list item, a concern, a tone of voice.
 Text = Annotated[

@@ -291,13 +291,14 @@ def test_the_starter_warns_only_of_its_examples(
     monkeypatch.chdir(tmp_path)
     assert run("init", "q.yaml", "--language", language).exit_code == 0
     text = Path("q.yaml").read_text(encoding="utf-8")
-    assert '# warns about each one ("still the starter\'s example")' in text.replace(
+    warning = STARTER[language]
+    assert f'# warns about each one ("{warning}")' in text.replace(
         "# memberi peringatan untuk masing-masing", "# warns about each one"
     )
     assert "`crisisplan fields`" in text
     todo = run("validate", "q.yaml").stderr.splitlines()
     assert len(todo) == 10
-    assert [line for line in todo if ": still the starter's example: " not in line] == []
+    assert [line for line in todo if f": {warning}: " not in line] == []
 
 
 def test_fields_prints_the_questionnaire_reference() -> None:
@@ -320,6 +321,9 @@ def test_init_keeps_a_schema_already_there(tmp_path: Path, monkeypatch: pytest.M
     assert Path(SCHEMA).read_text(encoding="utf-8") == "{}"
 
 
+#: The warning of a starter's example, in the language of each starter (the questionnaire's).
+STARTER = {"en": "still the starter's example", "id": "masih contoh dari templat awal"}
+
 PLACEHOLDERS = {
     "handbook.prepared_by": "write who prepared the handbook, such as the agency's name",
     "handbook.contacts_verified": "write the day you last checked every phone number",
@@ -332,6 +336,18 @@ PLACEHOLDERS = {
     "team[1].phone": "write the real number",
     "channels[0].handle": "write the account's handle",
 }
+PLACEHOLDERS_ID = {
+    "handbook.prepared_by": "tulis siapa yang menyusun buku panduan, misalnya nama agensinya",
+    "handbook.contacts_verified": "tulis tanggal terakhir Anda memeriksa setiap nomor telepon",
+    "company.name": "tulis nama perusahaan",
+    "company.website": "tulis situs web perusahaan",
+    "team[0].name": "tulis nama orangnya",
+    "team[0].phone": "tulis nomor yang sebenarnya",
+    "team[0].email": "tulis alamat yang sebenarnya",
+    "team[1].name": "tulis nama orangnya",
+    "team[1].phone": "tulis nomor yang sebenarnya",
+    "channels[0].handle": "tulis nama pengguna akunnya",
+}
 
 
 @pytest.mark.parametrize("language", ["en", "id"])
@@ -341,13 +357,12 @@ def test_the_starter_warns_until_each_placeholder_is_replaced(
     monkeypatch.chdir(tmp_path)
     assert run("init", "q.yaml", "--language", language).exit_code == 0
     text = Path("q.yaml").read_text(encoding="utf-8")
+    warning = STARTER[language]
     todo = run("validate", "q.yaml").stderr.splitlines()
     found = {
-        line.split(": ")[2]: line.split(": still the starter's example: ")[1]
-        for line in todo
-        if "still the starter's example" in line
+        line.split(": ")[2]: line.split(f": {warning}: ")[1] for line in todo if warning in line
     }
-    assert found == PLACEHOLDERS
+    assert found == (PLACEHOLDERS if language == "en" else PLACEHOLDERS_ID)
     # Each placeholder of either language, written in the other's starter, still warns.
     other = "id" if language == "en" else "en"
     theirs = yaml.safe_load((resources.content_dir() / other / "starter.yaml").read_text("utf-8"))
@@ -356,8 +371,8 @@ def test_the_starter_warns_until_each_placeholder_is_replaced(
     replaced = replaced.replace(mine["team"][0]["name"], theirs["team"][0]["name"])
     Path("q.yaml").write_text(replaced, encoding="utf-8")
     todo = run("validate", "q.yaml").stderr
-    assert "company.name: still the starter's example" in todo
-    assert "team[1].name: still the starter's example" in todo
+    assert f"company.name: {warning}" in todo
+    assert f"team[1].name: {warning}" in todo
     # Real values end the warnings.
     real = {
         mine["handbook"]["prepared_by"]: "Agensi Cakra",
@@ -373,7 +388,7 @@ def test_the_starter_warns_until_each_placeholder_is_replaced(
     for old, new in real.items():
         replaced = replaced.replace(old, new)
     Path("q.yaml").write_text(replaced, encoding="utf-8")
-    assert "still the starter's example" not in run("validate", "q.yaml").stderr
+    assert warning not in run("validate", "q.yaml").stderr
 
 
 def _commented(path: Path) -> list[str]:

@@ -137,7 +137,8 @@ def test_indonesian_starter_validates() -> None:
     loaded = load_questionnaire(ID / "starter.yaml")
     assert loaded.questionnaire.handbook.language == "id"
     # only what is left to fill in: the examples, the starter's comments say so
-    assert {w.message.split(":")[0] for w in loaded.warnings} == {"still the starter's example"}
+    # (in the questionnaire's language)
+    assert {w.message.split(":")[0] for w in loaded.warnings} == {"masih contoh dari templat awal"}
 
 
 def test_indonesian_starter_threat_example_validates(tmp_path: Path) -> None:

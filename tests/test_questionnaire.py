@@ -489,7 +489,7 @@ def test_reference_to_a_default_that_does_not_exist(check: Check) -> None:
 def test_channel_reference_with_no_channels(check: Check) -> None:
     text = "company:\n  name: Kopi\naudiences:\n  - id: fans\n    name: Fans\n    channels: [x]\n"
     assert check(text) == errors(
-        "q.yaml:6:16: audiences[0].channels[0]: no channel with id 'x': no channels are defined"
+        "q.yaml:6:16: audiences[0].channels[0]: no channel with id 'x': no channel is defined"
     )
 
 
@@ -1004,8 +1004,8 @@ def test_statements_in_another_language_than_the_handbook_are_warned(
     (tmp_path / "q.yaml").write_text(text, encoding="utf-8")
     line = 1 + text[: text.index("language: id")].count("\n")
     warned = [str(w) for w in load_questionnaire(tmp_path / "q.yaml").warnings]
-    assert warned == [
-        f"{tmp_path / 'q.yaml'}:{line}:13: warning: handbook.language: the questionnaire's"
+    assert warned == [  # said in the language the texts are written in, its author's
+        f"{tmp_path / 'q.yaml'}:{line}:13: peringatan: handbook.language: the questionnaire's"
         " statements and titles read as 'en' but the handbook is 'id': translate them, or set"
         " handbook.language: en"
     ]
