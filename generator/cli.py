@@ -347,8 +347,12 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     show_default=True,
     help="Output folder; each client gets OUTDIR/<slug>/.",
 )
-@click.option("--no-pdf", is_flag=True, help="Build only the site.")
-@click.option("--no-site", is_flag=True, help="Build only the PDF.")
+@click.option(
+    "--no-pdf",
+    is_flag=True,
+    help="Build only the site; a PDF already there is kept (and linked while it is current).",
+)
+@click.option("--no-site", is_flag=True, help="Build only the PDF; a site already there is kept.")
 @paper_option
 @templates_option
 @click.option(
