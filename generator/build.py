@@ -248,6 +248,7 @@ def _build_handbook(path: Path | str, outdir: Path, options: Options) -> Result:
             pdf = {"inputs": keys["pdf"], "file": str(hb.pdf), "pages": pdf_pages}
         record = {
             "company": company,
+            "source": _source(loaded),
             "site": site,
             "pdf": pdf,
             "protected": options.passphrase is not None,
@@ -337,14 +338,18 @@ def _company(loaded: Loaded) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:16]
 
 
+def _source(loaded: Loaded) -> str:
+    """Where the questionnaire lies, as a digest: its name fixed in place ("Kopi nusantara" to
+    "Kopi Nusantara", the same folder) is still the same client's."""
+    return hashlib.sha256(str(loaded.path.resolve()).encode()).hexdigest()[:16]
+
+
 def _same_client(previous: dict[str, Any], company: str, loaded: Loaded) -> bool:
-    """Whether the handbook a marker describes is this company's (or nobody's yet)."""
-    if "company" in previous:
-        return bool(previous["company"] == company)
-    if "source" in previous:  # written before 0.2: a digest of the questionnaire's path
-        path = str(loaded.path.resolve()).encode()
-        return bool(previous["source"] == hashlib.sha256(path).hexdigest()[:16])
-    return True
+    """Whether the handbook a marker describes is this company's (or nobody's yet): the same
+    company name, or the same questionnaire (markers before 0.2 hold only the latter)."""
+    if "company" not in previous and "source" not in previous:
+        return True
+    return previous.get("company") == company or previous.get("source") == _source(loaded)
 
 
 def _beside(options: Options) -> bool:
@@ -384,8 +389,7 @@ def fingerprints(loaded: Loaded, overrides: Sequence[Path], options: Options) ->
         loaded.questionnaire.handbook.edition,  # the questionnaire's or --edition's
         options.passphrase is not None,  # protected or not; never the passphrase
         clock.epoch(),  # the dates and metadata it sets
-        str(loaded.path.resolve()),
-    ]
+    ]  # not where the questionnaire lies: moved to a new checkout, it is still up to date
     h.update(json.dumps(settings).encode())
     h.update("\n".join(loaded.document.lines).encode())  # as read: the file is not opened again
     for image in loaded.images.values():

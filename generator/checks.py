@@ -102,6 +102,8 @@ def check(doc: Document, folder: Path, language: str) -> Checked:
     brand = brand if isinstance(brand, dict) else {}
     for key, favicon in FILES.items():
         name = brand.get(key)
+        if isinstance(name, str):
+            name = name.strip("\n")  # a file name is one line: what `logo: >` leaves is dropped
         if isinstance(name, str) and name.strip():
             try:
                 out.images[key] = read_image(inside(folder, name), favicon=favicon)
@@ -133,7 +135,12 @@ def inside(folder: Path, name: str) -> Path:
             )
         )
     root = folder.resolve()
-    target = (root / relative).resolve()
+    try:
+        target = (root / relative).resolve()
+    except (RuntimeError, OSError):  # a link that leads to itself, round and round
+        raise _Outside(
+            _("{name!r} is a link that leads back to itself: name the file itself", name=name)
+        ) from None
     if not target.is_relative_to(root):
         raise _Outside(
             _(

@@ -11,7 +11,7 @@ import click
 
 from . import __version__, i18n, resources
 from .choices import ENGINES, LANGUAGES, PAPER
-from .errors import CrisisplanError, Problem, QuestionnaireError
+from .errors import CrisisplanError, Problem, QuestionnaireError, os_error, visible
 from .i18n import _, ngettext
 
 SCHEMA_FILE = "crisisplan.schema.json"
@@ -60,7 +60,7 @@ def talk_options(command: Any) -> Any:
 def say(message: str, *, level: int = 1, err: bool = True) -> None:
     """Print ``message`` if the verbosity reaches ``level``."""
     if _verbosity >= level:
-        click.echo(message, err=err)
+        click.echo(visible(message), err=err)  # a file's name may hold a terminal's escape
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -529,12 +529,14 @@ def _built(outcomes: list[Any], options: Any) -> dict[str, Any]:
                 "status": status,
                 "error": o.error,
                 "output": path(r.output) if r else None,
-                "site": path(r.output / "index.html") if r and options.site else None,
+                "site": path(r.output / "index.html") if r and r.pages else None,
                 "pdf": path(r.pdf) if r else None,
                 "calendar": path(r.calendar) if r else None,
                 "pages": r.pages if r else None,
                 "pdf_pages": r.pdf_pages if r and r.pdf else None,
                 "warnings": [_problem(w) for w in r.warnings] if r else [],
+                "stale": list(r.stale) if r else [],
+                "notices": list(r.notices) if r else [],
             }
         )
     return {"ok": not any(o.error for o in outcomes), "clients": clients}
@@ -651,7 +653,11 @@ def export(
     """
     from .build import export_project
 
-    exported = export_project(file, project, templates, paper=paper, edition=edition)
+    try:
+        exported = export_project(file, project, templates, paper=paper, edition=edition)
+    except OSError as exc:  # a full disk, a folder it may not write: one line, as build says
+        with i18n.speaking(i18n.language_of(file)):
+            raise os_error(exc, unchanged=False) from None
     for warning in exported.warnings:  # as build shows them
         say(str(warning))
     with i18n.speaking(i18n.language_of(file)):
@@ -691,7 +697,7 @@ def serve(
     from .serve import serve as run
 
     host, _, port = address.rpartition(":")
-    if not host or not port.isdigit():
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
         raise CrisisplanError(
             f"Error: --address {address!r} is not IP:PORT, such as 127.0.0.1:8000."
         )

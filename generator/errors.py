@@ -108,19 +108,18 @@ _ADVICE = {
 }
 
 
-def os_error(exc: OSError) -> BuildError:
-    """An operating system error as one line: the path, what went wrong, what to do."""
+def os_error(exc: OSError, *, unchanged: bool = True) -> BuildError:
+    """An operating system error as one line: the path, what went wrong, what to do, and
+    (``unchanged``: a build's atomic output) that the previous output is unchanged."""
     where = exc.filename2 or exc.filename or _("a file")  # a copy's or a rename's is its target
     what = (exc.strerror or str(exc)).rstrip(".")
     advice = _(_ADVICE.get(exc.errno or 0, N_("check the path and try again")))
-    return BuildError(
-        _(
-            "Error: {where}: {what}; {advice}. The previous output is unchanged.",
-            where=where,
-            what=what.lower(),
-            advice=advice,
-        )
+    message = (
+        _("Error: {where}: {what}; {advice}. The previous output is unchanged.")
+        if unchanged
+        else _("Error: {where}: {what}; {advice}.")
     )
+    return BuildError(message.format(where=where, what=what.lower(), advice=advice))
 
 
 @contextlib.contextmanager

@@ -43,6 +43,7 @@ def catalog_path(language: str) -> Path:
     return locale_dir() / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+@cache
 def languages() -> tuple[str, ...]:
     """The languages messages can be printed in: English and every language with a catalog."""
     found = {p.parent.parent.name for p in locale_dir().glob(f"*/LC_MESSAGES/{DOMAIN}.po")}
@@ -94,17 +95,31 @@ def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     return translated.format(n=n, **values)
 
 
-#: ``language: id`` in a questionnaire's text, in block or flow style, quoted or not.
-_LANGUAGE = re.compile(r"""(?:^|[\s{,])language\s*:\s*["']?([A-Za-z]{2,3})\b""", re.MULTILINE)
+#: ``handbook:`` at the start of a line, a block (nothing after it) or a flow mapping.
+_HANDBOOK = re.compile(r"""handbook\s*:\s*(\{.*)?$""")
+#: ``language: id``, quoted or not, as a key of a block or of a flow mapping.
+_LANGUAGE = re.compile(r"""(?:^|[\s{,])language\s*:\s*["']?([A-Za-z]{2,3})\b""")
+#: A comment: ``#`` at the start of a line or after a space.
+_COMMENT = re.compile(r"(?:^|\s)#.*$")
 
 
 def sniff(text: str) -> str:
-    """The handbook language a questionnaire's text names, read before (or without) parsing
-    it, so that every message about it, a YAML error included, is in that language."""
-    for match in _LANGUAGE.finditer(text):
-        code = match.group(1).lower()
-        if code in languages():
-            return code
+    """The handbook language a questionnaire's text names (``handbook.language``), read
+    before (or without) parsing it, so that every message about it, a YAML error included, is
+    in that language. Comments, and a ``language:`` anywhere but in ``handbook``, say nothing."""
+    inside = False
+    for raw in text.splitlines():
+        line = _COMMENT.sub("", raw).rstrip()
+        if not line.strip():
+            continue
+        if not line[0].isspace():  # a section starts
+            head = _HANDBOOK.match(line)
+            inside = head is not None and head.group(1) is None
+            found = _LANGUAGE.search(head.group(1)) if head and head.group(1) else None
+        else:
+            found = _LANGUAGE.match(line) if inside else None
+        if found and found.group(1).lower() in languages():
+            return found.group(1).lower()
     return DEFAULT
 
 

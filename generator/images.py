@@ -170,7 +170,7 @@ class Image:
 
 def read_image(path: Path, *, favicon: bool = False) -> Image:
     """The image at ``path`` checked by its content, or :class:`ImageError`."""
-    allowed = "PNG, JPEG, WebP, ICO or SVG" if favicon else "PNG, JPEG, WebP or SVG"
+    allowed = _("PNG, JPEG, WebP, ICO or SVG") if favicon else _("PNG, JPEG, WebP or SVG")
     with open_regular(path) as file:
         data = file.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:

@@ -5,7 +5,7 @@ update`` do, with this project's settings.
     .venv/bin/python scripts/messages.py --check  # exit 1 if a catalog is behind the code
 
 A new message shows in each ``content/locale/<language>/LC_MESSAGES/crisisplan.po`` with an
-empty translation, for a translator to fill in; tests/test_i18n_messages.py fails until every
+empty translation, for a translator to fill in; tests/test_messages_language.py fails until every
 message has one.
 """
 

@@ -205,7 +205,7 @@ def test_a_part_of_the_pdf_that_dies_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(parts, "save", save)
     with pytest.raises(BuildError) as raised:
         build_handbook(client(tmp_path / "c"), tmp_path / "out", Options(site=False, parts=2))
-    assert raised.value.format_message() == ended("part 1 of the PDF")
+    assert raised.value.format_message() == ended("part 2 of the PDF")  # .part1: the second
     assert multiprocessing.active_children() == []
     assert leftovers(tmp_path / "out") == []
 

@@ -86,6 +86,10 @@ def test_english_is_the_default_and_needs_no_catalog():
         ("handbook:\n  language: en\n", "en"),
         ("company: {name: Acme}\n", "en"),
         ("handbook:\n  language: xx\n", "en"),
+        ("# language: id\nhandbook:\n  language: en\n", "en"),
+        ("handbook:\n  # language: id\n  language: en  # not id\n", "en"),
+        ("company:\n  summary: 'the language: id of the site'\nhandbook:\n  version: 1\n", "en"),
+        ("company:\n  name: Toko\nhandbook:\n  version: 1\n  language: id\n", "id"),
     ],
 )
 def test_the_language_is_read_before_the_yaml_is_parsed(text, language):

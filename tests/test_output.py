@@ -400,16 +400,29 @@ def test_a_build_that_would_replace_another_clients_handbook_refuses(tmp_path):
 
 def test_a_questionnaire_moved_to_another_folder_builds_into_its_handbook(tmp_path):
     """A new CI checkout path moves every questionnaire: the handbook is the company's, not
-    the path's, so the moved questionnaire replaces it rather than being refused."""
+    the path's, so the moved questionnaire is up to date where it is unchanged, and replaces
+    the handbook rather than being refused where it changed."""
     first = build_handbook(
         client(tmp_path / "checkout-1", "Toko Maju"), tmp_path / "out", SITE_ONLY
     )
     moved = client(tmp_path / "checkout-2", "Toko Maju")
-    (first.output / "index.html").write_text("the old build", encoding="utf-8")
     second = build_handbook(moved, tmp_path / "out", SITE_ONLY)
+    assert second.output == first.output and second.skipped
+    moved.write_text(moved.read_text(encoding="utf-8") + "  summary: Toko baru\n", "utf-8")
+    third = build_handbook(moved, tmp_path / "out", SITE_ONLY)
+    assert third.output == first.output and not third.skipped
+    assert "Toko baru" in (third.output / "about" / "index.html").read_text(encoding="utf-8")
+    assert str(tmp_path) not in (third.output / ".crisisplan").read_text(encoding="utf-8")
+
+
+def test_a_company_name_corrected_in_place_is_still_the_same_client(tmp_path):
+    """Fixing the case of a company's name in the same questionnaire keeps its folder: the
+    questionnaire is the same one, though the name as written changed."""
+    path = client(tmp_path / "c", "Toko maju")
+    first = build_handbook(path, tmp_path / "out", SITE_ONLY)
+    path.write_text(path.read_text(encoding="utf-8").replace("Toko maju", "Toko Maju"), "utf-8")
+    second = build_handbook(path, tmp_path / "out", SITE_ONLY)
     assert second.output == first.output and not second.skipped
-    assert "Toko Maju" in (second.output / "index.html").read_text(encoding="utf-8")
-    assert str(tmp_path) not in (second.output / ".crisisplan").read_text(encoding="utf-8")
 
 
 def test_a_handbook_marked_with_its_questionnaires_path_is_still_told_apart(tmp_path):

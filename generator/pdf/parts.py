@@ -189,9 +189,17 @@ def _child(
         copy = OSError(exc.errno, exc.strerror or str(exc), exc.filename, None, exc.filename2)
         outcome = ("oserror", copy)
     except MemoryError:
-        outcome = ("error", ended(_("part {n} of the PDF", n=index)).message, [])
-    except Exception:  # a bug: the parent reports it with the traceback
-        outcome = ("error", f"Error: part {index} of the PDF failed:\n{traceback.format_exc()}", [])
+        outcome = ("error", ended(_("part {n} of the PDF", n=index + 1)).message, [])
+    except Exception as exc:  # a bug: one line, as every other (the traceback is the log's)
+        what = " ".join(str(exc).split())[:300]
+        kind = type(exc).__name__ + (": " + what if what else "")
+        message = _(
+            "Error: part {n} of the PDF failed unexpectedly ({kind}); nothing was written."
+            " Please report this as a bug.",
+            n=index + 1,
+            kind=kind,
+        )
+        outcome = ("error", message, [])
     with contextlib.suppress(OSError):  # the parent may have given up
         conn.send(outcome)
     conn.close()
@@ -290,7 +298,7 @@ def _coordinate(parts: list[Part], conns: list[Any]) -> list[tuple[float, list[A
         try:
             message = conn.recv()
         except EOFError:  # it died without a word: killed, or out of memory
-            message = ("error", ended(_("part {n} of the PDF", n=index)).message, [])
+            message = ("error", ended(_("part {n} of the PDF", n=index + 1)).message, [])
         if message[0] in ("error", "oserror"):
             failure.append(message)
         return message
