@@ -685,3 +685,59 @@ def test_a_device_named_as_a_questionnaire_is_one_line() -> None:
         "/dev/zero:1:1: cannot read the file: it is a device, not a regular file\n"
         "Error: 1 error in /dev/zero.\n",
     )
+
+
+def test_a_logo_link_that_leads_back_to_itself_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    os.symlink("logo.svg", "logo.svg")  # resolving it never ends
+    Path("q.yaml").write_text("company: {name: Acme}\nbrand: {logo: logo.svg}\n", "utf-8")
+    result = run("validate", "q.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "q.yaml:2:15: brand.logo: 'logo.svg' is a link that leads back to itself: name the file"
+        " itself",
+        "Error: 1 error in q.yaml.",
+    ]
+
+
+def test_a_logo_named_in_a_folded_block_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``logo: >`` keeps a line break after the name, as it does after a company's name."""
+    monkeypatch.chdir(tmp_path)
+    Path("logo.svg").write_bytes((resources.example().parent / "logo.svg").read_bytes())
+    Path("q.yaml").write_text("company: {name: Acme}\nbrand:\n  logo: >\n    logo.svg\n", "utf-8")
+    result = run("validate", "q.yaml")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_export_on_a_full_disk_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from crisisplan import build as build_module
+
+    monkeypatch.chdir(tmp_path)
+    Path("q.yaml").write_text("company: {name: Acme}\n", "utf-8")
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "p" / "mkdocs.yml"))
+
+    monkeypatch.setattr(build_module, "export", full)
+    result = run("export", "q.yaml", "-o", "p", "-q")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {tmp_path / 'p' / 'mkdocs.yml'}: no space left on device; free some space on"
+        " that disk.\n"
+    )
+
+
+def test_serve_refuses_a_port_out_of_range_before_building() -> None:
+    result = run("serve", "-a", "127.0.0.1:99999")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: --address '127.0.0.1:99999' is not IP:PORT, such as 127.0.0.1:8000.\n"
+    )
