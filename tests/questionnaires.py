@@ -136,7 +136,8 @@ class _Walker:
         limit = _limit(tp)
         one_line = is_one_line(tp)
         if limit and is_type(optional(tp), VaultName):  # a vault's name: never one word
-            return "Vault " + self.make.text(path, limit - 6, one_line=one_line)
+            # the line breaks a block leaves at its start stay at its start, before "Vault "
+            return "Vault " + self.make.text(path, limit - 6, one_line=one_line).lstrip("\r\n")
         if limit:
             return self.make.text(path, limit, one_line=one_line)
         tp = optional(tp)
