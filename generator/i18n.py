@@ -99,6 +99,8 @@ def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
 _HANDBOOK = re.compile(r"""handbook\s*:\s*(\{.*)?$""")
 #: ``language: id``, quoted or not, as a key of a block or of a flow mapping.
 _LANGUAGE = re.compile(r"""(?:^|[\s{,])language\s*:\s*["']?([A-Za-z]{2,3})\b""")
+#: ``  language: id`` as a key of the ``handbook:`` block.
+_KEY = re.compile(r"""\s+language\s*:\s*["']?([A-Za-z]{2,3})\b""")
 #: A comment: ``#`` at the start of a line or after a space.
 _COMMENT = re.compile(r"(?:^|\s)#.*$")
 
@@ -117,7 +119,7 @@ def sniff(text: str) -> str:
             inside = head is not None and head.group(1) is None
             found = _LANGUAGE.search(head.group(1)) if head and head.group(1) else None
         else:
-            found = _LANGUAGE.match(line) if inside else None
+            found = _KEY.match(line) if inside else None
         if found and found.group(1).lower() in languages():
             return found.group(1).lower()
     return DEFAULT

@@ -530,6 +530,8 @@ def test_build_json_lists_every_path_written(tmp_path: Path, monkeypatch: pytest
             "pages": 0,
             "pdf_pages": None,
             "warnings": [warning],
+            "stale": [],
+            "notices": [],
         }
         # The Indonesian handbook's files end as the English one's do.
         folder = out / "warung-public"
@@ -713,9 +715,7 @@ def test_a_logo_named_in_a_folded_block_is_found(
     assert result.exit_code == 0, result.stderr
 
 
-def test_export_on_a_full_disk_is_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_export_on_a_full_disk_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
     from crisisplan import build as build_module

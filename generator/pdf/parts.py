@@ -32,7 +32,6 @@ import io
 import re
 import shutil
 import tempfile
-import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
