@@ -609,7 +609,7 @@ def _summary(outcomes: list[Any]) -> None:
                 f"{r.pages}{old['site']}" if r.pages else "-",
                 pdf,
                 str(len(r.warnings)),
-                f"{r.seconds:.1f} s",
+                _("{seconds:.1f} s", seconds=r.seconds),
                 _("up to date") if r.skipped else _("built"),
             )
         )
