@@ -250,7 +250,10 @@ def init(path: Path, language: str) -> None:
         crisisplan init clients/new-client.yaml
     """
     with i18n.speaking(language):
-        _init(path, language)
+        try:
+            _init(path, language)
+        except OSError as exc:  # a folder it may not write, a full disk: one line
+            raise os_error(exc, unchanged=False) from None
 
 
 def _init(path: Path, language: str) -> None:

@@ -131,14 +131,18 @@ def language_of(path: Path | str) -> str:
     import os
     import stat
 
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > 4 * 1024 * 1024:
-            return DEFAULT
-        with open(path, "rb") as handle:
-            return sniff(handle.read().decode("utf-8", errors="replace"))
+    try:  # opened without blocking, then checked: a pipe put in its place is never read
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return DEFAULT
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > 4 * 1024 * 1024:
+                return DEFAULT
+            return sniff(handle.read().decode("utf-8", errors="replace"))
+        except OSError:  # said where the file is loaded
+            return DEFAULT
 
 
 #: How messages are found in the code: ``_("…")``, ``N_("…")`` and ``ngettext("…", "…", n)``.

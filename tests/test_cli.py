@@ -741,3 +741,21 @@ def test_serve_refuses_a_port_out_of_range_before_building() -> None:
     assert result.stderr == (
         "Error: --address '127.0.0.1:99999' is not IP:PORT, such as 127.0.0.1:8000.\n"
     )
+
+
+def test_init_where_it_may_not_write_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    monkeypatch.chdir(tmp_path)
+
+    def refused(self: Path, *args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refused)
+    result = run("init", "clients/new.yaml")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: clients: read-only file system; ")
+    assert not (tmp_path / "clients").exists()
