@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import signal
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -78,17 +79,25 @@ def cli() -> None:
     _verbosity = 1  # each command starts at the default; its -q or -v sets it
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def format_option(text: str) -> Callable[[_F], _F]:
+    """``--format text|json``, which validate and build take."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=text,
+    )
+
+
 @cli.command(short_help="Check questionnaires; every problem as FILE:LINE:COL.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one JSON document on stdout, for CI and editors.",
-)
+@format_option("json: one JSON document on stdout, for CI and editors.")
 @talk_options
 def validate(files: tuple[Path, ...], strict: bool, fmt: str) -> None:
     """Check questionnaires and report every problem as FILE:LINE:COL: field: message.
@@ -410,16 +419,9 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
     ),
 )
 @click.option("--open", "open_", is_flag=True, help="Open the first handbook built in a browser.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help=(
-        "json: one JSON document on stdout instead of the table, with every path written, for"
-        " scripts (docs/output.md)."
-    ),
+@format_option(
+    "json: one JSON document on stdout instead of the table, with every path written, for"
+    " scripts (docs/output.md)."
 )
 @talk_options
 def build(
