@@ -189,7 +189,7 @@ def test_every_questionnaire_that_validates_builds(drawn, pdf):
 #: questionnaire's language.
 REFUSED = {
     "en": ("character U+{:04X} is not allowed", "is one line"),
-    "id": ("karakter U+{:04X} tidak diizinkan", "ditulis dalam satu baris"),
+    "id": ("karakter U+{:04X} tidak diizinkan", "harus satu baris"),
 }
 
 
