@@ -22,7 +22,13 @@ from crisisplan import i18n
 
 def template() -> Catalog:
     """The catalog template: every message of the code, without translations."""
-    catalog = Catalog(project="crisisplan", domain=i18n.DOMAIN, charset="utf-8")
+    catalog = Catalog(
+        project="crisisplan",
+        domain=i18n.DOMAIN,
+        charset="utf-8",
+        # Babel's default names this year: the template would change with the calendar
+        header_comment="# The messages of crisisplan: the template each language's catalog starts from.",
+    )
     for message, where in i18n.extract():
         catalog.add(message, auto_comments=[where.split(":")[0]])
     return catalog
