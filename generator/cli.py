@@ -500,7 +500,7 @@ def build(
             inputs, outdir, options, jobs=jobs, progress=_progress, editions=editions, shard=shard
         )
         if fmt == "json":
-            click.echo(json.dumps(_built(outcomes, options), indent=1))
+            click.echo(json.dumps(_built(outcomes), indent=1))
         if not outcomes:
             say(
                 _("Nothing to build in share {k} of {n}.", k=shard[0], n=shard[1])
@@ -517,7 +517,7 @@ def build(
         raise SystemExit(1)
 
 
-def _built(outcomes: list[Any], options: Any) -> dict[str, Any]:
+def _built(outcomes: list[Any]) -> dict[str, Any]:
     """What ``build --format json`` prints: each client's paths, counts and status."""
 
     def path(p: Path | None) -> str | None:

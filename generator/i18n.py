@@ -16,13 +16,14 @@ put them in its own order. Adding a language: ``pybabel init`` a catalog from
 from __future__ import annotations
 
 import contextlib
-import functools
 import gettext
 import io
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -128,9 +129,6 @@ def sniff(text: str) -> str:
 def language_of(path: Path | str) -> str:
     """The handbook language of the questionnaire at ``path`` (English when it names none, or
     when it is not a regular file that can be read: that is reported where it is loaded)."""
-    import os
-    import stat
-
     try:  # opened without blocking, then checked: a pipe put in its place is never read
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -171,7 +169,7 @@ def in_its_language(func: _F) -> _F:
     """Run ``func(path, …)`` speaking the language of the questionnaire at ``path``: every
     message it makes (a problem, a warning, an error) is in the handbook's language."""
 
-    @functools.wraps(func)
+    @wraps(func)
     def wrapper(path: Path | str, *args: Any, **kwargs: Any) -> Any:
         with speaking(language_of(path)):
             return func(path, *args, **kwargs)
